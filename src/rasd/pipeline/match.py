@@ -1,0 +1,161 @@
+"""Stage 4 mechanism — a compiled dictionary matcher over normalized Arabic text.
+
+One Aho-Corasick automaton (pyahocorasick) holds every surface form of every lexicon (places,
+actors, sources, triggers, casualty words...). A hit is kept only at Arabic-aware word edges:
+
+* before the match, the rest of the word must be a proclitic sequence: conjunctions و ف, the
+  prepositions ب ل ك, the article ال and their combinations ("وللقوات", "بالبوكمال", "فال");
+* after the match, the rest of the word must be one of the suffixes that entry allows (none for
+  names; inflection such as ية/يون/يين for adjectives, pronoun suffixes for verbs and nouns).
+
+Entries are indexed in folded form (see ``normalize.fold``) with the article "ال" stripped from the
+first token, so "البوكمال", "بالبوكمال" and "بوكمال" all hit the same entry; internal tokens are
+indexed with and without "ال" so "حقل العمر" and "حقل عمر" both match.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .normalize import fold
+
+PROCLITICS = frozenset(
+    p + a
+    for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك", "س", "وس")
+    for a in ("", "ال")
+) | frozenset({"لل", "ولل", "فلل", "وال", "فال", "بال", "كال"})
+
+# Suffix classes an entry may allow after its last letter.
+SUFFIXES: dict[str, frozenset[str]] = {
+    "none": frozenset({""}),
+    # nisba adjectives and plurals: أميركي → أميركيه، أميركيين، أميركيون، أميركيا
+    "adj": frozenset({"", "ه", "ين", "ون", "ان", "يه", "يين", "يون", "ا", "تان", "تين", "ات"}),
+    # nouns with feminine/plural/dual endings and attached pronouns
+    "noun": frozenset({"", "ه", "ها", "هم", "هما", "ات", "ين", "ون", "ان", "تين", "تان", "ي", "يه", "ا", "اتها", "اته"}),
+    # verbs with subject/object pronoun suffixes
+    "verb": frozenset({"", "ت", "ا", "وا", "ن", "ه", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}),
+}
+
+_LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
+
+
+def is_letter(ch: str) -> bool:
+    return ch in _LETTERS or ch.isalpha()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One dictionary entry: a surface form with its kind (lexicon) and payload reference."""
+
+    kind: str  # e.g. "place", "actor", "source", "trigger"
+    ref: str  # stable key into that lexicon, e.g. "geonames:170794" or "actor:us_forces"
+    suffix: str = "none"  # key of SUFFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A dictionary hit over the normalized text (``nstart``/``nend``) with the whole-word extent
+    (``wstart``/``wend``: clitics and suffix included)."""
+
+    kind: str
+    ref: str
+    nstart: int
+    nend: int
+    wstart: int
+    wend: int
+    form: str
+
+
+def _strip_article(tok: str) -> str:
+    return tok[2:] if tok.startswith("ال") and len(tok) > 3 else tok
+
+
+def variants(surface: str) -> set[str]:
+    """The folded keys under which ``surface`` is indexed (see the module docstring)."""
+    toks = fold(surface).split()
+    if not toks:
+        return set()
+    first = _strip_article(toks[0])
+    rest = toks[1:]
+    if not rest:
+        return {first}
+    if len(rest) > 3:
+        return {" ".join([first, *rest]), " ".join([first, *map(_strip_article, rest)])}
+    choices = []
+    for t in rest:
+        bare = _strip_article(t)
+        opts = {t, bare}
+        if bare == t and len(t) > 2 and is_letter(t[0]):
+            opts.add("ال" + t)
+        choices.append(sorted(opts))
+    return {" ".join([first, *combo]) for combo in itertools.product(*choices)}
+
+
+class Matcher:
+    """Build with ``add`` then ``compile``; ``find`` yields mentions in text order."""
+
+    def __init__(self) -> None:
+        self._auto = ahocorasick.Automaton()
+        self._entries: dict[str, list[Entry]] = {}
+        self._compiled = False
+
+    def add(self, surface: str, entry: Entry) -> None:
+        for key in variants(surface):
+            if len(key) < 2:
+                continue
+            bucket = self._entries.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
+
+    def add_many(self, items: Iterable[tuple[str, Entry]]) -> None:
+        for surface, entry in items:
+            self.add(surface, entry)
+
+    def compile(self) -> Matcher:
+        for key, bucket in self._entries.items():
+            self._auto.add_word(key, (key, tuple(bucket)))
+        if self._entries:
+            self._auto.make_automaton()
+        self._compiled = True
+        return self
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def find(self, norm: str) -> Iterator[Mention]:
+        """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges."""
+        if not self._entries:
+            return
+        n = len(norm)
+        for end_idx, (key, bucket) in self._auto.iter(norm):
+            start = end_idx - len(key) + 1
+            end = end_idx + 1
+            ws = start
+            while ws > 0 and is_letter(norm[ws - 1]):
+                ws -= 1
+            if ws < start and norm[ws:start] not in PROCLITICS:
+                continue
+            we = end
+            while we < n and is_letter(norm[we]):
+                we += 1
+            tail = norm[end:we]
+            for entry in bucket:
+                if tail in SUFFIXES[entry.suffix]:
+                    yield Mention(entry.kind, entry.ref, start, end, ws, we, key)
+
+
+def longest_first(mentions: Iterable[Mention]) -> list[Mention]:
+    """Resolve overlaps: keep the longest mention, then the leftmost (spaCy's ``filter_spans``)."""
+    ordered = sorted(mentions, key=lambda m: (-(m.nend - m.nstart), m.nstart))
+    taken: list[Mention] = []
+    occupied: list[tuple[int, int]] = []
+    for m in ordered:
+        if any(m.nstart < e and s < m.nend for s, e in occupied):
+            continue
+        taken.append(m)
+        occupied.append((m.nstart, m.nend))
+    return sorted(taken, key=lambda m: m.nstart)
