@@ -5,6 +5,8 @@ actors, sources, triggers, casualty words...). A hit is kept only at Arabic-awar
 
 * before the match, the rest of the word must be a proclitic sequence: conjunctions و ف, the
   prepositions ب ل ك, the article ال and their combinations ("وللقوات", "بالبوكمال", "فال");
+  a place name written with the article ("الرقة") must carry it in the text too, so "فرقة" and
+  "ورقة" are not Raqqa; the future prefix س attaches to verbs only;
 * after the match, the rest of the word must be one of the suffixes that entry allows (none for
   names; inflection such as ية/يون/يين for adjectives, pronoun suffixes for verbs and nouns).
 
@@ -24,10 +26,14 @@ import ahocorasick
 from .normalize import fold
 
 PROCLITICS = frozenset(
-    p + a
-    for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك", "س", "وس")
-    for a in ("", "ال")
+    p + a for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك", "س", "وس") for a in ("", "ال")
 ) | frozenset({"لل", "ولل", "فلل", "وال", "فال", "بال", "كال"})
+VERB_ONLY_PROCLITICS = frozenset({"س", "وس", "فس"})  # future prefix: verbs only
+
+
+def _has_article(prefix: str) -> bool:
+    return prefix.endswith("ال") or prefix in ("لل", "ولل", "فلل")
+
 
 # Suffix classes an entry may allow after its last letter.
 SUFFIXES: dict[str, frozenset[str]] = {
@@ -35,9 +41,13 @@ SUFFIXES: dict[str, frozenset[str]] = {
     # nisba adjectives and plurals: أميركي → أميركيه، أميركيين، أميركيون، أميركيا
     "adj": frozenset({"", "ه", "ين", "ون", "ان", "يه", "يين", "يون", "ا", "تان", "تين", "ات"}),
     # nouns with feminine/plural/dual endings and attached pronouns
-    "noun": frozenset({"", "ه", "ها", "هم", "هما", "ات", "ين", "ون", "ان", "تين", "تان", "ي", "يه", "ا", "اتها", "اته"}),
+    "noun": frozenset(
+        {"", "ه", "ها", "هم", "هما", "ات", "ين", "ون", "ان", "تين", "تان", "ي", "يه", "ا", "اتها", "اته"}
+    ),
     # verbs with subject/object pronoun suffixes
-    "verb": frozenset({"", "ت", "ا", "وا", "ن", "ه", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}),
+    "verb": frozenset(
+        {"", "ت", "ا", "وا", "ن", "ه", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}
+    ),
 }
 
 _LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
@@ -100,16 +110,22 @@ class Matcher:
 
     def __init__(self) -> None:
         self._auto = ahocorasick.Automaton()
-        self._entries: dict[str, list[Entry]] = {}
+        self._entries: dict[str, list[tuple[Entry, bool]]] = {}
         self._compiled = False
 
     def add(self, surface: str, entry: Entry) -> None:
+        folded = fold(surface).strip()
+        definite = entry.kind == "place" and folded.startswith("ال") and len(folded.split()[0]) > 3
         for key in variants(surface):
             if len(key) < 2:
                 continue
             bucket = self._entries.setdefault(key, [])
-            if entry not in bucket:
-                bucket.append(entry)
+            # a place also listed with its article keeps the stricter, definite reading
+            if (entry, definite) in bucket or (not definite and (entry, True) in bucket):
+                continue
+            if definite and (entry, False) in bucket:
+                bucket.remove((entry, False))
+            bucket.append((entry, definite))
 
     def add_many(self, items: Iterable[tuple[str, Entry]]) -> None:
         for surface, entry in items:
@@ -137,25 +153,43 @@ class Matcher:
             ws = start
             while ws > 0 and is_letter(norm[ws - 1]):
                 ws -= 1
-            if ws < start and norm[ws:start] not in PROCLITICS:
+            prefix = norm[ws:start]
+            if prefix and prefix not in PROCLITICS:
                 continue
             we = end
             while we < n and is_letter(norm[we]):
                 we += 1
             tail = norm[end:we]
-            for entry in bucket:
-                if tail in SUFFIXES[entry.suffix]:
-                    yield Mention(entry.kind, entry.ref, start, end, ws, we, key)
+            for entry, definite in bucket:
+                if tail not in SUFFIXES[entry.suffix]:
+                    continue
+                if definite and not _has_article(prefix):
+                    continue
+                if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
+                    continue
+                yield Mention(entry.kind, entry.ref, start, end, ws, we, key)
 
 
-def longest_first(mentions: Iterable[Mention]) -> list[Mention]:
-    """Resolve overlaps: keep the longest mention, then the leftmost (spaCy's ``filter_spans``)."""
-    ordered = sorted(mentions, key=lambda m: (-(m.nend - m.nstart), m.nstart))
+def longest_first(mentions: Iterable[Mention], priority: dict[str, int] | None = None) -> list[Mention]:
+    """Resolve overlaps: keep the longest mention, then the leftmost (spaCy's ``filter_spans``).
+
+    Mentions with exactly the span of a kept one survive too when they are of the same kind (one
+    surface form naming several places); across kinds, the lower ``priority`` value wins a tie.
+    """
+    prio = priority or {}
+    ordered = sorted(mentions, key=lambda m: (-(m.nend - m.nstart), m.nstart, prio.get(m.kind, 9)))
     taken: list[Mention] = []
-    occupied: list[tuple[int, int]] = []
+    occupied: dict[tuple[int, int], str] = {}
+    spans: list[tuple[int, int]] = []
     for m in ordered:
-        if any(m.nstart < e and s < m.nend for s, e in occupied):
+        key = (m.nstart, m.nend)
+        if key in occupied:
+            if occupied[key] == m.kind:
+                taken.append(m)
+            continue
+        if any(m.nstart < e and s < m.nend for s, e in spans):
             continue
         taken.append(m)
-        occupied.append((m.nstart, m.nend))
+        occupied[key] = m.kind
+        spans.append(key)
     return sorted(taken, key=lambda m: m.nstart)

@@ -22,11 +22,40 @@ from array import array
 from dataclasses import dataclass
 
 _ONE_TO_ONE = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ک": "ك", "ی": "ي", "ے": "ي", "ۀ": "ه", "ہ": "ه",
-    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'", "‛": "'",
-    "–": "-", "—": "-", "‒": "-", "‐": "-", "−": "-",
-    "٪": "%", "٫": ".", "٬": ",", "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ک": "ك",
+    "ی": "ي",
+    "ے": "ي",
+    "ۀ": "ه",
+    "ہ": "ه",
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "″": '"',
+    "‘": "'",
+    "’": "'",
+    "‛": "'",
+    "–": "-",
+    "—": "-",
+    "‒": "-",
+    "‐": "-",
+    "−": "-",
+    "٪": "%",
+    "٫": ".",
+    "٬": ",",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u2009": " ",
 }
 for _i in range(10):
     _ONE_TO_ONE[chr(0x0660 + _i)] = str(_i)
@@ -35,7 +64,10 @@ _TABLE = str.maketrans(_ONE_TO_ONE)
 
 # Characters dropped entirely: harakat/tanwin/shadda/sukun (064B-065F), superscript alef (0670),
 # Quranic annotation marks (06D6-06ED, 0610-061A), tatweel (0640), zero-width and bidi controls.
-_DROP = "\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+_DROP = (
+    "\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640"
+    "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+)
 _DROP_RE = re.compile(f"[{_DROP}]+")
 # Characters whose NFKC form differs in length (presentation forms, ligatures).
 _EXPAND_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")

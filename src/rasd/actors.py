@@ -1,0 +1,626 @@
+"""The actor lexicon: canonical conflict actors, their Arabic surface forms, and country data.
+
+Data lives in ``resources/data/actors/`` (see its ``README.md``):
+
+* ``countries.yaml`` — ~80 countries: ISO2 code, English names, Arabic names and nisba stems;
+* ``actors.yaml`` — named actors (state forces, armed groups, generic crowds...) with forms;
+* ``templates.yaml`` — head phrases composed with every country at load time ("قوات {adj}" ×
+  Russia → "Military Forces of Russia"), so unseen combinations still get a sensible name.
+
+:meth:`ActorLexicon.entries` yields ``(surface form, actor id, suffix class)`` triples ready for
+``rasd.pipeline.match.Matcher``; :meth:`ActorLexicon.get` returns the :class:`ActorDef` of an id
+(explicit ids such as ``"us_forces"`` or composed ids such as ``"composed:military:RU"``).
+
+Some forms name no country of their own ("الجيش", "المدنيين", "داعش"): they are *generic* and
+:meth:`ActorLexicon.localize` turns them into the actor of the event's country. ``inter`` follows
+ACLED (1 state forces ... 8 external forces); state forces are stored with 1 and
+:meth:`ActorLexicon.inter_in` gives 8 for a state force acting outside its own country.
+
+Loading is pure (no module-level state): callers cache the lexicon (``resources.loader`` does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ResourceError
+from .pipeline.match import SUFFIXES, variants
+from .pipeline.normalize import fold
+
+__all__ = [
+    "ACTOR_KINDS",
+    "DATA_DIR",
+    "INTER_CODES",
+    "ActorDef",
+    "ActorLexicon",
+    "CountryDef",
+    "LexiconError",
+    "Template",
+    "load_countries",
+]
+
+DATA_DIR = Path(__file__).parent / "resources" / "data" / "actors"
+
+#: ACLED actor types ("inter" codes).
+INTER_CODES: dict[int, str] = {
+    1: "State Forces",
+    2: "Rebel Groups",
+    3: "Political Militias",
+    4: "Identity Militias",
+    5: "Rioters",
+    6: "Protesters",
+    7: "Civilians",
+    8: "External/Other Forces",
+}
+
+#: Allowed values of ``ActorDef.kind``.
+ACTOR_KINDS = frozenset(
+    {
+        "state",  # military forces (and coalitions led by a state)
+        "police",  # police, gendarmerie, security services
+        "government",  # authorities / government as an actor
+        "group",  # named non-state armed group
+        "backed",  # militias backed by a foreign state ("Iran-backed militias")
+        "party",  # political party or movement (no armed wing of its own)
+        "civilians",
+        "protesters",
+        "rioters",
+        "communal",  # identity / tribal / settler militias
+        "unidentified",
+        "international",  # multinational missions (NATO, AMISOM, UN peacekeepers)
+    }
+)
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+_CODE_RE = re.compile(r"^[A-Z]{2}$")
+_SLOT_RE = re.compile(r"\{(adj|country|l_country|adv)\}")
+_MID_ADJ_ENDINGS = ("", "ة", "ين", "ون")
+COMPOSED_PREFIX = "composed:"
+# libyaml's safe loader when available (same semantics as yaml.safe_load, ~10x faster).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LexiconError(ResourceError, ValueError):
+    """A lexicon file is malformed. Both a :class:`~rasd.errors.ResourceError` and a ``ValueError``;
+    the message names the file (and line when known) and the offending entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryDef:
+    """One country: ISO2 code, English names for canonical names, Arabic names and nisbas."""
+
+    code: str
+    name_en: str  # "United States"
+    of: str  # "the United States" (after "Military Forces of")
+    short: str  # "US" (in "US-backed militias")
+    adj_en: str  # "US", "Syrian" (in source names: "Syrian military source")
+    names: tuple[str, ...]  # Arabic names: الولايات المتحدة، أمريكا...
+    adj: tuple[str, ...]  # nisba stems: أمريكي، أميركي
+    capitals: tuple[str, ...] = ()  # metonyms: واشنطن
+    ambiguous: tuple[str, ...] = ()  # forms not indexed on their own
+    adj_ambiguous: bool = False  # nisba too ambiguous to compose with
+
+    def fill(self, pattern: str) -> str:
+        """``pattern`` with ``{name}``, ``{of}``, ``{short}`` and ``{adj_en}`` filled in."""
+        return pattern.format(name=self.name_en, of=self.of, short=self.short, adj_en=self.adj_en)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorDef:
+    """A canonical actor (explicit in ``actors.yaml`` or composed from a template)."""
+
+    id: str
+    name: str
+    inter: int | None
+    country: str | None
+    accept: tuple[str, ...]
+    kind: str
+    template: str | None = None  # template it instantiates / fills / (when generic) localizes with
+    generic: bool = False  # country comes from context: see ActorLexicon.localize
+    by_country: tuple[tuple[str, str], ...] = ()  # ISO2 -> actor id overrides for localize
+    source_name: str | None = None  # name to use when the actor is cited as a source
+    note: str = ""
+
+    @property
+    def composed(self) -> bool:
+        """True for actors generated from a template (ids ``composed:<template>:<ISO2>``)."""
+        return self.id.startswith(COMPOSED_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A composition template: head phrases with country slots → one canonical name pattern."""
+
+    id: str
+    name: str
+    kind: str
+    inter: int | None
+    accept: tuple[str, ...]
+    forms: tuple[str, ...]
+    countries: tuple[str, ...] | None = None  # None = every country
+    capitals: bool = False
+
+
+def _err(file: Path, reason: str, text: str | None = None, needle: str | None = None) -> LexiconError:
+    line = None
+    if text is not None and needle:
+        m = re.search(re.escape(needle.rstrip("\n")) + r"(?![A-Za-z0-9_])", text)
+        if m is not None:
+            line = text.count("\n", 0, m.start()) + 1
+    return LexiconError(str(file), reason, line=line)
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LexiconError(str(path), f"cannot read: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_Loader), text
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise LexiconError(str(path), f"invalid YAML: {exc}", line=line) from exc
+
+
+def _str_list(value: Any, what: str, file: Path, text: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _err(file, f"{key}: {what} must be a list of non-empty strings", text, key)
+    return tuple(v.strip() for v in value)
+
+
+def load_countries(path: Path | None = None) -> dict[str, CountryDef]:
+    """Read and validate ``countries.yaml`` (default: the bundled one); ISO2 → :class:`CountryDef`."""
+    path = Path(path) if path else DATA_DIR / "countries.yaml"
+    data, text = _read_yaml(path)
+    if not isinstance(data, list):
+        raise LexiconError(str(path), "expected a list of countries")
+    out: dict[str, CountryDef] = {}
+    seen_forms: dict[str, str] = {}
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            raise _err(path, f"country entry without a code: {item!r}")
+        code = item["code"]
+        where = f"country {code}"
+        if not _CODE_RE.match(code):
+            raise _err(path, f"{where}: code must be ISO 3166-1 alpha-2", text, f"code: {code}")
+        if code in out:
+            raise _err(path, f"{where}: duplicate code", text, f"code: {code}")
+        for field in ("name_en", "adj_en"):
+            if not isinstance(item.get(field), str) or not item[field]:
+                raise _err(path, f"{where}: missing {field}", text, f"code: {code}")
+        names = _str_list(item.get("names"), "names", path, text, f"code: {code}")
+        if not names:
+            raise _err(path, f"{where}: at least one Arabic name is required", text, f"code: {code}")
+        country = CountryDef(
+            code=code,
+            name_en=item["name_en"],
+            of=item.get("of") or item["name_en"],
+            short=item.get("short") or item["name_en"],
+            adj_en=item["adj_en"],
+            names=names,
+            adj=_str_list(item.get("adj"), "adj", path, text, f"code: {code}"),
+            capitals=_str_list(item.get("capitals"), "capitals", path, text, f"code: {code}"),
+            ambiguous=_str_list(item.get("ambiguous"), "ambiguous", path, text, f"code: {code}"),
+            adj_ambiguous=bool(item.get("adj_ambiguous", False)),
+        )
+        for form in (*country.names, *country.adj):
+            key = _key(form)
+            other = seen_forms.get(key)
+            if other is not None and other != code:
+                raise _err(path, f"{where}: form {form!r} already belongs to {other}", text, f"code: {code}")
+            seen_forms[key] = code
+        out[code] = country
+    return out
+
+
+def _key(form: str) -> str:
+    """A canonical folded key for duplicate detection (the article-free variant)."""
+    keys = sorted(variants(form), key=len)
+    return keys[0] if keys else form
+
+
+def _with_l(name: str) -> str:
+    """Attach the preposition ل to a name as Arabic writes it: إيران → لإيران, الولايات → للولايات."""
+    first, _, rest = name.partition(" ")
+    first = "ل" + first[1:] if first.startswith("ال") else "ل" + first
+    return f"{first} {rest}" if rest else first
+
+
+class ActorLexicon:
+    """Canonical actors, their surface forms (explicit and composed), and country data.
+
+    Build with :meth:`load`; the object is immutable afterwards.
+    """
+
+    def __init__(
+        self,
+        actors: Mapping[str, ActorDef],
+        forms: Iterable[tuple[str, str, str]],
+        countries: Mapping[str, CountryDef],
+        templates: Mapping[str, Template],
+        aliases: Mapping[str, str],
+    ) -> None:
+        self._actors = dict(actors)
+        self._forms = tuple(forms)
+        self._countries = dict(countries)
+        self._templates = dict(templates)
+        self._aliases = dict(aliases)  # composed id -> explicit id that fills it
+
+    # ----------------------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> ActorLexicon:
+        """Load and validate ``countries.yaml``, ``actors.yaml`` and ``templates.yaml`` from
+        ``data_dir`` (default: the bundled data). Raises :class:`LexiconError` (a ``ValueError``)
+        naming the file, line and actor id on bad data."""
+        data_dir = Path(data_dir) if data_dir else DATA_DIR
+        countries = load_countries(data_dir / "countries.yaml")
+        templates = _load_templates(data_dir / "templates.yaml", countries)
+        actors, forms, fills = _load_actors(data_dir / "actors.yaml", countries, templates)
+        composed, composed_forms, aliases = _compose(templates, countries, fills, forms)
+        all_actors = {**actors, **composed}
+        _check_references(data_dir / "actors.yaml", all_actors)
+        return cls(all_actors, _final_forms(forms, composed_forms), countries, templates, aliases)
+
+    # ----------------------------------------------------------------------------- queries
+    def entries(self) -> Iterator[tuple[str, str, str]]:
+        """Every ``(Arabic surface form, actor id, suffix class)``, explicit then composed."""
+        return iter(self._forms)
+
+    def get(self, actor_id: str) -> ActorDef:
+        """The :class:`ActorDef` of an explicit or composed id (``KeyError`` if unknown)."""
+        actor_id = self._aliases.get(actor_id, actor_id)
+        return self._actors[actor_id]
+
+    def __contains__(self, actor_id: object) -> bool:
+        return isinstance(actor_id, str) and (actor_id in self._actors or actor_id in self._aliases)
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def actors(self, *, composed: bool = True) -> Iterator[ActorDef]:
+        """All actor definitions (explicit first); ``composed=False`` leaves out composed ones."""
+        for a in self._actors.values():
+            if composed or not a.composed:
+                yield a
+
+    def templates(self) -> dict[str, Template]:
+        """Template id → :class:`Template`."""
+        return dict(self._templates)
+
+    def countries(self) -> dict[str, CountryDef]:
+        """ISO2 → :class:`CountryDef` (names, demonyms)."""
+        return dict(self._countries)
+
+    def country_entries(self) -> Iterator[tuple[str, str, str]]:
+        """``(Arabic country name or nisba stem, ISO2, suffix class)``; names take no suffix,
+        nisbas take the ``adj`` class (سوري → السورية، السوريين). Ambiguous forms are left out."""
+        for c in self._countries.values():
+            skip = set(c.ambiguous)
+            for name in c.names:
+                if name not in skip:
+                    yield name, c.code, "none"
+            if not c.adj_ambiguous:
+                for stem in c.adj:
+                    if stem not in skip:
+                        yield stem, c.code, "adj"
+
+    def composed_id(self, template: str, country: str) -> str:
+        """The id standing for ``template`` × ``country``: the explicit actor that fills it
+        (``military``, ``US`` → ``"us_forces"``) or ``"composed:<template>:<ISO2>"``."""
+        cid = f"{COMPOSED_PREFIX}{template}:{country}"
+        return self._aliases.get(cid, cid)
+
+    def localize(self, actor_id: str, country: str | None) -> ActorDef:
+        """Resolve an actor for an event in ``country``: a ``by_country`` override if any, else for
+        a generic actor the composed actor of its template ("الجيش" + EG → Military Forces of
+        Egypt), else the actor itself."""
+        actor = self.get(actor_id)
+        if not country:
+            return actor
+        overrides = dict(actor.by_country)
+        if country in overrides:
+            return self.get(overrides[country])
+        if actor.generic and actor.template:
+            cid = self.composed_id(actor.template, country)
+            if cid in self:
+                return self.get(cid)
+        return actor
+
+    def inter_in(self, actor_id: str, country: str | None) -> int | None:
+        """ACLED inter of the actor for an event in ``country``: state and police forces acting
+        outside their own country are external forces (8)."""
+        actor = self.get(actor_id)
+        if (
+            actor.inter == 1
+            and actor.kind in ("state", "police")
+            and actor.country
+            and country
+            and actor.country != country
+        ):
+            return 8
+        return actor.inter
+
+    def source_name(self, actor_id: str) -> str:
+        """The name to list when the actor is cited as a source ("قال الجيش الأمريكي" →
+        "US military"): its ``source_name``, or for state forces "<adj> military/police/government"."""
+        actor = self.get(actor_id)
+        if actor.source_name:
+            return actor.source_name
+        country = self._countries.get(actor.country or "")
+        if country is not None:
+            suffix = {"state": "military", "police": "police", "government": "government"}.get(actor.kind)
+            if suffix:
+                return f"{country.adj_en} {suffix}"
+        return actor.name
+
+
+# --------------------------------------------------------------------------------- internals
+def _load_templates(path: Path, countries: Mapping[str, CountryDef]) -> dict[str, Template]:
+    data, text = _read_yaml(path)
+    items = data.get("templates") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise LexiconError(str(path), "expected a mapping with a 'templates' list")
+    out: dict[str, Template] = {}
+    for item in items:
+        tid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(tid, str) or not _ID_RE.match(tid):
+            raise _err(path, f"template with a missing or invalid id: {tid!r}")
+        where = f"template {tid}"
+        needle = f"id: {tid}"
+        if tid in out:
+            raise _err(path, f"{where}: duplicate id", text, needle)
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            raise _err(path, f"{where}: missing name", text, needle)
+        kind = item.get("kind")
+        if kind not in ACTOR_KINDS:
+            raise _err(path, f"{where}: unknown kind {kind!r}", text, needle)
+        inter = _inter(item.get("inter"), path, where, text, needle)
+        forms = _str_list(item.get("forms"), "forms", path, text, needle)
+        for f in forms:
+            if not _SLOT_RE.search(f):
+                raise _err(path, f"{where}: form {f!r} has no country slot", text, needle)
+            bad = set(re.findall(r"\{([^}]*)\}", f)) - {"adj", "country", "l_country", "adv"}
+            if bad:
+                raise _err(path, f"{where}: form {f!r} has unknown slot(s) {sorted(bad)}", text, needle)
+        codes = item.get("countries")
+        if codes is not None:
+            codes = _str_list(codes, "countries", path, text, needle)
+            unknown = [c for c in codes if c not in countries]
+            if unknown:
+                raise _err(path, f"{where}: unknown countries {unknown}", text, needle)
+        for pattern in (name, *_str_list(item.get("accept"), "accept", path, text, needle)):
+            try:
+                next(iter(countries.values())).fill(pattern)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise _err(path, f"{where}: bad placeholder in {pattern!r}: {exc}", text, needle) from exc
+        out[tid] = Template(
+            id=tid,
+            name=name,
+            kind=kind,
+            inter=inter,
+            accept=_str_list(item.get("accept"), "accept", path, text, needle),
+            forms=forms,
+            countries=codes,
+            capitals=bool(item.get("capitals", False)),
+        )
+    return out
+
+
+def _inter(value: Any, path: Path, where: str, text: str, needle: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INTER_CODES:
+        raise _err(path, f"{where}: unknown inter code {value!r} (expected 1-8 or null)", text, needle)
+    return value
+
+
+def _load_actors(
+    path: Path, countries: Mapping[str, CountryDef], templates: Mapping[str, Template]
+) -> tuple[dict[str, ActorDef], list[tuple[str, str, str]], dict[tuple[str, str], str]]:
+    data, text = _read_yaml(path)
+    if not isinstance(data, list):
+        raise LexiconError(str(path), "expected a list of actors")
+    actors: dict[str, ActorDef] = {}
+    forms: list[tuple[str, str, str]] = []
+    fills: dict[tuple[str, str], str] = {}
+    owner: dict[str, tuple[str, str]] = {}  # folded key -> (actor id, form)
+    for item in data:
+        aid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(aid, str) or not _ID_RE.match(aid):
+            raise _err(path, f"actor with a missing or invalid id: {aid!r} (lowercase a-z, 0-9, _)")
+        where = f"actor {aid}"
+        needle = f"id: {aid}\n"
+        if aid in actors:
+            raise _err(path, f"{where}: duplicate id", text, needle)
+        unknown_keys = set(item) - {
+            "id", "name", "inter", "country", "kind", "accept", "forms", "fills", "generic", "template",
+            "by_country", "source_name", "note",
+        }
+        if unknown_keys:
+            raise _err(path, f"{where}: unknown field(s) {sorted(unknown_keys)}", text, needle)
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _err(path, f"{where}: missing name", text, needle)
+        inter = _inter(item.get("inter"), path, where, text, needle)
+        kind = item.get("kind")
+        if kind not in ACTOR_KINDS:
+            raise _err(path, f"{where}: unknown kind {kind!r} (one of {sorted(ACTOR_KINDS)})", text, needle)
+        country = item.get("country")
+        if country is not None and country not in countries:
+            raise _err(path, f"{where}: unknown country {country!r}", text, needle)
+        generic = bool(item.get("generic", False))
+        template = item.get("template")
+        if template is not None and template not in templates:
+            raise _err(path, f"{where}: unknown template {template!r}", text, needle)
+        if generic and (template is None or country is not None):
+            raise _err(path, f"{where}: a generic actor needs a template and no country", text, needle)
+        for tid in _str_list(item.get("fills"), "fills", path, text, needle):
+            if tid not in templates:
+                raise _err(path, f"{where}: fills unknown template {tid!r}", text, needle)
+            if country is None:
+                raise _err(path, f"{where}: fills {tid!r} but has no country", text, needle)
+            if (tid, country) in fills:
+                raise _err(path, f"{where}: {tid}:{country} is already filled by {fills[(tid, country)]}",
+                           text, needle)
+            fills[(tid, country)] = aid
+            template = template or tid
+        by_country = item.get("by_country") or {}
+        if not isinstance(by_country, dict) or not all(
+            isinstance(k, str) and k in countries and isinstance(v, str) for k, v in by_country.items()
+        ):
+            raise _err(path, f"{where}: by_country must map known ISO2 codes to actor ids", text, needle)
+        raw_forms = item.get("forms")
+        if not isinstance(raw_forms, list) or not raw_forms:
+            raise _err(path, f"{where}: at least one Arabic form is required", text, needle)
+        for raw in raw_forms:
+            form, suffix = _form(raw, path, where, text, needle)
+            for key in variants(form):
+                prev = owner.get(key)
+                if prev is not None and prev[0] != aid:
+                    raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of actor {prev[0]}",
+                               text, needle)
+                owner[key] = (aid, form)
+            forms.append((form, aid, suffix))
+        actors[aid] = ActorDef(
+            id=aid,
+            name=name.strip(),
+            inter=inter,
+            country=country,
+            accept=_str_list(item.get("accept"), "accept", path, text, needle),
+            kind=kind,
+            template=template,
+            generic=generic,
+            by_country=tuple(sorted(by_country.items())),
+            source_name=item.get("source_name"),
+            note=" ".join(str(item.get("note") or "").split()),
+        )
+    return actors, forms, fills
+
+
+def _form(raw: Any, path: Path, where: str, text: str, needle: str) -> tuple[str, str]:
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip(), "none"
+    if isinstance(raw, dict) and isinstance(raw.get("form"), str) and raw["form"].strip():
+        suffix = raw.get("suffix", "none")
+        if suffix not in SUFFIXES:
+            raise _err(path, f"{where}: unknown suffix class {suffix!r} (one of {sorted(SUFFIXES)})", text, needle)
+        return raw["form"].strip(), suffix
+    raise _err(path, f"{where}: bad form {raw!r}", text, needle)
+
+
+def _check_references(path: Path, actors: Mapping[str, ActorDef]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for a in actors.values():
+        for code, target in a.by_country:
+            if target not in actors:
+                raise _err(path, f"actor {a.id}: by_country {code} -> unknown actor {target!r}", text, f"id: {a.id}\n")
+
+
+def _final_forms(
+    explicit: list[tuple[str, str, str]], composed: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """Explicit forms (plus their hashtag spelling, "حركة_الشباب") then composed forms. An explicit
+    form that a composed "adj" form of the same actor already covers is dropped (the "adj" suffix
+    class is a superset of "none"), so one mention does not come out twice."""
+    covered = {(_bare(fold(f)), ref) for f, ref, suffix in composed if suffix == "adj"}
+    out: list[tuple[str, str, str]] = []
+    for form, ref, suffix in explicit:
+        if suffix == "none" and (_bare(fold(form)), ref) in covered:
+            continue
+        out.append((form, ref, suffix))
+        words = form.split()
+        if 1 < len(words) <= 3:
+            out.append(("_".join(words), ref, suffix))
+    out.extend(composed)
+    return out
+
+
+def _bare(folded: str) -> str:
+    """A folded form with every word's leading article removed: two forms share a matcher key
+    (see ``match.variants``) exactly when their bare keys are equal."""
+    return " ".join(t[2:] if t.startswith("ال") and len(t) > 3 else t for t in folded.split())
+
+
+def _slot_values(country: CountryDef, slot: str, with_capitals: bool) -> list[str]:
+    skip = set(country.ambiguous)
+    if slot in ("adj", "adv"):
+        if country.adj_ambiguous:
+            return []
+        stems = [a for a in country.adj if a not in skip]
+        return stems if slot == "adj" else [s + "ا" for s in stems]
+    names = [n for n in country.names if n not in skip]
+    if with_capitals:
+        names += [c for c in country.capitals if c not in skip]
+    return names if slot == "country" else [_with_l(n) for n in names]
+
+
+def _expand(form: str, country: CountryDef, with_capitals: bool) -> Iterator[tuple[str, str, str]]:
+    """Concrete ``(form, suffix class, bare key)`` of one template form for one country."""
+    slot = _SLOT_RE.search(form)
+    assert slot is not None
+    name, token = slot.group(1), slot.group(0)
+    at_end = form.rstrip().endswith(token)
+    folded = fold(form)  # the ASCII slot token survives folding
+    for value in _slot_values(country, name, with_capitals):
+        fvalue = fold(value)
+        if name == "adj" and not at_end:
+            for ending in _MID_ADJ_ENDINGS:
+                yield form.replace(token, value + ending), "none", _bare(folded.replace(token, fvalue + fold(ending)))
+        else:
+            suffix = "adj" if (name == "adj" and at_end) else "none"
+            yield form.replace(token, value), suffix, _bare(folded.replace(token, fvalue))
+
+
+def _compose(
+    templates: Mapping[str, Template],
+    countries: Mapping[str, CountryDef],
+    fills: Mapping[tuple[str, str], str],
+    explicit_forms: Iterable[tuple[str, str, str]],
+) -> tuple[dict[str, ActorDef], list[tuple[str, str, str]], dict[str, str]]:
+    """Expand every template × country into composed actors and surface forms. A composed form
+    that shares its matcher key with an explicit form of another actor is dropped (explicit wins)."""
+    explicit_keys: dict[str, str] = {}
+    for form, aid, _ in explicit_forms:
+        explicit_keys.setdefault(_bare(fold(form)), aid)
+    actors: dict[str, ActorDef] = {}
+    forms: list[tuple[str, str, str]] = []
+    aliases: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
+    for t in templates.values():
+        codes = t.countries if t.countries is not None else tuple(countries)
+        for code in codes:
+            country = countries[code]
+            cid = f"{COMPOSED_PREFIX}{t.id}:{code}"
+            target = fills.get((t.id, code))
+            if target is not None:
+                aliases[cid] = target
+            else:
+                actors[cid] = ActorDef(
+                    id=cid,
+                    name=country.fill(t.name),
+                    inter=t.inter,
+                    country=code,
+                    accept=tuple(country.fill(a) for a in t.accept),
+                    kind=t.kind,
+                    template=t.id,
+                )
+            ref = target or cid
+            for pattern in t.forms:
+                for form, suffix, key in _expand(pattern, country, t.capitals):
+                    if explicit_keys.get(key, ref) != ref or (form, ref) in seen:
+                        continue
+                    seen.add((form, ref))
+                    forms.append((form, ref, suffix))
+    return actors, forms, aliases

@@ -1,0 +1,140 @@
+"""Stage — attributes: casualties, time, cited sources, certainty and role of each candidate.
+
+* Casualties: a number right after a killed/injured word ("مقتل 8", "إصابة ستة") or right before a
+  casualty noun ("16 قتيلا"); a singular victim noun counts 1 ("مقتل جندي"); "دون وقوع إصابات" → 0
+  and 0; vague amounts take ACLED's values and yield to precise figures; several precise
+  figures → the lowest (GUIDE.md).
+* Time: the time expression of the trigger's clause, else the nearest in its sentence.
+* Sources: sources named in the event's sentences, and actors named as speakers ("قال الجيش").
+* Certainty: a hedge cue in the event's sentence, or, for main events, in a sentence of the
+  article that reports no event of its own ("لم تعلن أي جهة مسؤوليتها").
+* Role: background when a background cue precedes the trigger in its sentence ("وكانت",
+  "في أعقاب") or the time expression lies before the publication week.
+"""
+
+from __future__ import annotations
+
+from ..resources.loader import Resources
+from .doc import Candidate, Doc, cue_in, within
+
+NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا يقل عن", "نحو")
+
+
+def fill_attributes(doc: Doc, res: Resources) -> Doc:
+    event_sentences = {c.sentence for c in doc.candidates if c.sub != "casualty"}
+    for cand in doc.candidates:
+        _casualties(doc, res, cand)
+        _time(doc, cand)
+        _sources(doc, res, cand)
+        _role(doc, cand)
+    for cand in doc.candidates:
+        _certainty(doc, cand, event_sentences)
+    return doc
+
+
+def _casualties(doc: Doc, res: Resources, cand: Candidate) -> None:
+    s = doc.sentences[cand.sentence].span
+    if cue_in(doc, "no_casualties", s.start, s.end):
+        cand.fatalities, cand.injuries = 0, 0
+        cand.rules["casualties"] = "no-casualties phrase"
+        return
+    if cue_in(doc, "no_deaths", s.start, s.end):
+        cand.fatalities = 0
+    for kind, attr in (("killed", "fatalities"), ("injured", "injuries")):
+        values = _figures(doc, res, kind, s.start, s.end)
+        if not values:
+            continue
+        precise = [v for v, vague in values if not vague]
+        value, vague = (min(precise), False) if precise else (min(v for v, _ in values), True)
+        if getattr(cand, attr) is None:
+            setattr(cand, attr, value)
+            setattr(cand, f"{attr}_vague", vague)
+            cand.rules[attr] = f"{kind} word with count {value}"
+
+
+def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[tuple[int, bool]]:
+    out: list[tuple[int, bool]] = []
+    nums = within(doc.numbers, start, end)
+    text = doc.text
+    for cue in cue_in(doc, f"{kind}_after", start, end):
+        n = next(
+            (n for n in nums if 0 <= n.nstart - cue.nend <= NUMBER_GAP and not _non_people(doc, res, n.nend)), None
+        )
+        if n is not None and not _number_blocked(text[cue.nend : n.nstart]):
+            out.append((n.value, n.vague))
+            continue
+        tail = text[cue.nend : cue.nend + 14].split()
+        if tail and tail[0] in res.cues["singular_victims"]:
+            out.append((1, False))
+        elif (tail and tail[0] in ("اخرين", "اخري", "اخر")) or text[cue.nend : cue.nend + 12].strip().startswith("عدد"):
+            out.append((3, True))
+    for cue in cue_in(doc, f"{kind}_before", start, end):
+        n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
+        if n is not None:
+            out.append((n.value, n.vague))
+    return out
+
+
+def _number_blocked(gap: str) -> bool:
+    """A clause break between the casualty word and the number means they are unrelated."""
+    return any(ch in gap for ch in "،,.؛:")
+
+
+def _non_people(doc: Doc, res: Resources, pos: int) -> bool:
+    nxt = doc.text[pos : pos + 14].split()
+    return bool(nxt) and nxt[0] in res.cues["non_people"]
+
+
+def _time(doc: Doc, cand: Candidate) -> None:
+    s = doc.sentences[cand.sentence].span
+    refs = within(doc.times, s.start, s.end)
+    if not refs:
+        return
+    cs, ce = doc.clause_of(cand.sentence, cand.trigger.nstart)
+    in_clause = [r for r in refs if cs <= r.nstart < ce]
+    pool = in_clause or refs
+    cand.time = min(pool, key=lambda r: abs(r.nstart - cand.trigger.nstart))
+    cand.rules["date"] = f"time expression '{doc.text[cand.time.nstart : cand.time.nend]}'"
+
+
+def _sources(doc: Doc, res: Resources, cand: Candidate) -> None:
+    s = doc.sentences[cand.sentence].span
+    names: list[str] = []
+    for m in within(doc.entities, s.start, s.end):
+        if m.kind == "source":
+            names.append(res.sources.get(m.ref).name)
+        elif m.kind == "actor" and any(0 <= m.wstart - c.nend <= 3 for c in doc.cites if s.start <= c.nstart):
+            names.append(res.source_name_for_actor(m.ref))
+    for n in names:
+        if n and n not in cand.sources:
+            cand.sources.append(n)
+
+
+def _role(doc: Doc, cand: Candidate) -> None:
+    s = doc.sentences[cand.sentence]
+    if s.paragraph == 0:
+        return
+    cues = cue_in(doc, "background", s.span.start, cand.trigger.nstart)
+    if cues:
+        cand.background = True
+        cand.rules["role"] = f"background cue '{cues[0].form}'"
+    elif cand.time is not None and cand.time.past:
+        cand.background = True
+        cand.rules["role"] = "time before the publication week"
+
+
+def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
+    s = doc.sentences[cand.sentence].span
+    if cue_in(doc, "hedge", s.start, s.end):
+        cand.hedged = True
+        cand.rules["certainty"] = "hedge in the event's sentence"
+        return
+    if cand.background:
+        return
+    for sent in doc.sentences:
+        if sent.index in event_sentences:
+            continue
+        if cue_in(doc, "hedge", sent.span.start, sent.span.end):
+            cand.hedged = True
+            cand.rules["certainty"] = "hedge elsewhere in the article"
+            return

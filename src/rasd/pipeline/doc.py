@@ -1,0 +1,101 @@
+"""The analysis state one article carries through the pipeline stages.
+
+Positions inside a :class:`Doc` are offsets into the NORMALIZED text (``doc.norm.text``); the
+resolve stage maps every span back to the original text with ``doc.norm.to_original``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..types import Article, Event
+from .dates import TimeRef
+from .match import Mention
+from .normalize import Normalized
+from .numbers import Number
+from .segment import Sentence
+
+
+@dataclass(slots=True)
+class PlaceRef:
+    """A place mention chosen as an event location, before geocoding."""
+
+    mention: Mention
+    text_start: int  # normalized span of the location phrase (head noun included)
+    text_end: int
+    near: bool = False  # "قرب X", "ريف X", "شرقي X" → precision 2
+
+
+@dataclass(slots=True)
+class ActorRef:
+    mention: Mention | None
+    actor_id: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An event in the making: a trigger in a sentence and the slots filled for it."""
+
+    sub: str  # ACLED sub-event type, "generic" (typed later) or "casualty" (merge-only)
+    sentence: int
+    trigger: Mention
+    weight: float
+    place: PlaceRef | None = None
+    actor1: ActorRef | None = None
+    actor2: ActorRef | None = None
+    fatalities: int | None = None
+    injuries: int | None = None
+    fatalities_vague: bool = False
+    injuries_vague: bool = False
+    time: TimeRef | None = None
+    sources: list[str] = field(default_factory=list)
+    hedged: bool = False
+    background: bool = False
+    sentences: set[int] = field(default_factory=set)
+    rules: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Doc:
+    article: Article
+    norm: Normalized
+    sentences: list[Sentence]
+    entities: list[Mention] = field(default_factory=list)  # places, actors, sources, triggers
+    countries: list[Mention] = field(default_factory=list)
+    modifiers: list[Mention] = field(default_factory=list)
+    cues: list[Mention] = field(default_factory=list)
+    cites: list[Mention] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+    times: list[TimeRef] = field(default_factory=list)
+    places: dict[tuple[int, int], Any] = field(default_factory=dict)  # mention span → chosen Place
+    candidates: list[Candidate] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def sentence_at(self, pos: int) -> int:
+        if not self._starts:
+            self._starts = [s.span.start for s in self.sentences]
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def clause_of(self, sentence: int, pos: int) -> tuple[int, int]:
+        for c in self.sentences[sentence].clauses:
+            if c.start <= pos < c.end:
+                return c.start, c.end
+        s = self.sentences[sentence].span
+        return s.start, s.end
+
+
+def within(items: list, start: int, end: int) -> list:
+    """Items (with ``nstart``/``nend``) lying inside ``[start, end)``; ``items`` sorted by nstart."""
+    return [m for m in items if start <= m.nstart and m.nend <= end]
+
+
+def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
+    return [c for c in doc.cues if c.ref == kind and start <= c.nstart and c.nend <= end]

@@ -1,0 +1,210 @@
+"""Stage 7 — events: triggers → typed event candidates, one per trigger group and place.
+
+For every sentence:
+
+1. triggers in a non-event frame are dropped: negation just before the trigger, a future/plan or
+   threat cue before it in its clause, or a habitual description anywhere in the sentence
+   (GUIDE.md "Not events");
+2. each trigger is typed: specific triggers keep their sub-event type, refined by a stronger
+   weapon word in the same clause; generic ones ("هجوم", "استهدف") take the strongest weapon word
+   of the clause, then of the sentence, else stay "generic" (the roles stage decides);
+3. within a sentence, triggers of the same type merge, and a type absorbs the types it lists in
+   ``triggers/events.yaml`` ``absorbs`` (a suicide car bomb is not also an IED);
+4. places are handed to the nearest trigger before them (else the first after): launch sites
+   ("أطلقت من X"), the dateline, and containers (the province or country of another named place)
+   are skipped; a trigger with several places yields one candidate per place (ACLED: one event
+   per location and day).
+
+Killed/injured words in a sentence without any trigger yield "casualty" candidates that can only
+merge into a typed event (headline "مقتل 8 تكفيريين في سيناء").
+"""
+
+from __future__ import annotations
+
+from ..geo.gazetteer import Place
+from ..resources.loader import Resources
+from .doc import Candidate, Doc, PlaceRef, cue_in, within
+from .match import Mention
+from .places import choose_places, dateline_end
+
+CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
+NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
+
+
+def build_candidates(doc: Doc, res: Resources) -> Doc:
+    chosen = choose_places(doc, res)
+    doc_places = chosen
+    dl_end = dateline_end(doc)
+    for sent in doc.sentences:
+        s, e = sent.span.start, sent.span.end
+        ents = within(doc.entities, s, e)
+        trigs = [m for m in ents if m.kind == "trigger" and not _non_event(doc, sent.index, m)]
+        if cue_in(doc, "habitual", s, e):
+            trigs = []
+        typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
+        places = _event_places(doc, sent.index, ents, doc_places, dl_end)
+        if not typed:
+            kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
+            if kills and not cue_in(doc, "future", s, e):
+                typed = [(kills[0], "casualty", 0.3)]
+            else:
+                continue
+        owners = _assign_places(typed, places)
+        for i, (trig, sub, weight) in enumerate(typed):
+            mine = owners.get(i) or [None]
+            for pref in mine:
+                doc.candidates.append(
+                    Candidate(
+                        sub=sub,
+                        sentence=sent.index,
+                        trigger=trig,
+                        weight=weight,
+                        place=pref,
+                        sentences={sent.index},
+                        rules={"type": f"trigger '{trig.form}'"},
+                    )
+                )
+    doc.places = chosen
+    return doc
+
+
+def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
+    cs, _ = doc.clause_of(sentence, trig.nstart)
+    for c in cue_in(doc, "negation", max(cs, trig.wstart - NEGATION_WINDOW), trig.wstart):
+        if trig.wstart - c.nend <= NEGATION_WINDOW:
+            return True
+    if cue_in(doc, "future", cs, trig.wstart):
+        return True
+    return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
+
+
+def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[str, float]:
+    t = res.triggers[trig.ref]
+    cs, ce = doc.clause_of(sentence, trig.nstart)
+    s = doc.sentences[sentence].span
+    mods = [
+        res.modifiers[m.ref]
+        for m in within(doc.modifiers, cs, ce)
+        if not (m.nstart >= trig.nstart and m.nend <= trig.nend)
+    ]
+    if t.sub == "generic":
+        if not mods:
+            mods = [res.modifiers[m.ref] for m in within(doc.modifiers, s.start, s.end)]
+        if mods:
+            best = max(mods, key=lambda m: m.rank)
+            return best.sub, t.weight + 0.15
+        return "generic", t.weight
+    own_rank = max((m.rank for m in mods if m.sub == t.sub), default=0)
+    stronger = [m for m in mods if m.rank > max(own_rank, _rank(res, t.sub)) and _refines(t.sub, m.sub)]
+    if stronger:
+        return max(stronger, key=lambda m: m.rank).sub, t.weight
+    return t.sub, t.weight
+
+
+def _rank(res: Resources, sub: str) -> int:
+    return max((m.rank for m in res.modifiers.values() if m.sub == sub), default=0)
+
+
+_EXPLOSIVE = frozenset(
+    {
+        "Chemical weapon",
+        "Suicide bomb",
+        "Air/drone strike",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+        "Shelling/artillery/missile attack",
+    }
+)
+
+
+def _refines(sub: str, mod_sub: str) -> bool:
+    return (sub in _EXPLOSIVE and mod_sub in _EXPLOSIVE) or (sub == "Attack" and mod_sub == "Suicide bomb")
+
+
+def _merge_in_sentence(doc: Doc, res: Resources, typed: list[tuple[Mention, tuple[str, float]]]):
+    """One (trigger, sub, weight) per event type in the sentence, after absorption."""
+    out: list[tuple[Mention, str, float]] = []
+    for trig, (sub, weight) in typed:
+        absorbable = res.triggers[trig.ref].absorbable
+        merged = False
+        for i, (t2, sub2, w2) in enumerate(out):
+            same_clause = _same_clause(doc, trig, t2)
+            if sub2 == sub:
+                out[i] = (t2, sub2, max(w2, weight))
+                merged = True
+            elif _absorbs(res, sub2, sub, absorbable) and (same_clause or sub == "generic"):
+                merged = True
+            elif _absorbs(res, sub, sub2, res.triggers[t2.ref].absorbable) and (same_clause or sub2 == "generic"):
+                out[i] = (trig, sub, max(w2, weight))
+                merged = True
+            if merged:
+                break
+        if not merged:
+            out.append((trig, sub, weight))
+    return out
+
+
+def _absorbs(res: Resources, big: str, small: str, small_absorbable: bool) -> bool:
+    rule = res.absorbs.get(big, frozenset())
+    return small in rule or (small_absorbable and "absorbable" in rule)
+
+
+def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
+    sa = doc.sentence_at(a.nstart)
+    return doc.clause_of(sa, a.nstart) == doc.clause_of(sa, b.nstart)
+
+
+def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl_end: int) -> list[PlaceRef]:
+    s = doc.sentences[sentence].span
+    origins = cue_in(doc, "origin", s.start, s.end)
+    near = cue_in(doc, "near_words", s.start, s.end)
+    heads = cue_in(doc, "place_heads", s.start, s.end)
+    refs: list[PlaceRef] = []
+    seen: set[tuple[int, int]] = set()
+    for m in ents:
+        key = (m.nstart, m.nend)
+        if m.kind != "place" or key in seen or key not in chosen:
+            continue
+        seen.add(key)
+        if dl_end > 0 and m.nend <= dl_end:
+            continue
+        if any(0 <= m.wstart - o.nend <= 12 for o in origins):
+            continue
+        start = m.wstart
+        is_near = False
+        for c in near + heads:
+            if 0 <= m.wstart - c.nend <= 1:
+                start = min(start, c.nstart)
+                is_near = is_near or c.ref == "near_words"
+        refs.append(PlaceRef(m, start, m.nend, near=is_near))
+    # drop containers: a province/country/region of another place named in the sentence
+    kept = []
+    for r in refs:
+        p = chosen[(r.mention.nstart, r.mention.nend)]
+        if p.kind in CONTAINER_KINDS and any(
+            _contains(p, chosen[(o.mention.nstart, o.mention.nend)]) for o in refs if o is not r
+        ):
+            continue
+        kept.append(r)
+    return kept
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    if outer.id == inner.id or inner.kind == "country":
+        return False
+    if outer.kind == "country":
+        return inner.country == outer.country
+    if outer.kind == "admin1":
+        return inner.country == outer.country and inner.admin1 == outer.admin1 and inner.kind != "admin1"
+    return outer.kind == "region" and inner.country == outer.country and inner.kind not in CONTAINER_KINDS
+
+
+def _assign_places(typed: list[tuple[Mention, str, float]], places: list[PlaceRef]) -> dict[int, list[PlaceRef]]:
+    """Hand each place to the nearest trigger before it, else to the first trigger after it."""
+    owners: dict[int, list[PlaceRef]] = {}
+    order = sorted(range(len(typed)), key=lambda i: typed[i][0].nstart)
+    for p in places:
+        before = [i for i in order if typed[i][0].nstart <= p.mention.nstart]
+        idx = before[-1] if before else order[0]
+        owners.setdefault(idx, []).append(p)
+    return owners

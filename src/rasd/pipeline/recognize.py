@@ -1,0 +1,33 @@
+"""Stage 4 — recognize: dictionary mentions, numbers and time expressions in normalized text.
+
+Entities (places, actors, sources, triggers) compete for text: overlaps resolve longest first
+(so "هيئة تحرير الشام" is an actor, not the trigger "تحرير"). Cues, weapon modifiers, citation
+verbs and country names are separate layers that never mask entities.
+"""
+
+from __future__ import annotations
+
+from ..resources.loader import Resources
+from .doc import Doc
+from .match import longest_first
+
+ENTITY_KINDS = frozenset({"place", "actor", "source", "trigger"})
+# On an exact tie of span, a source beats an actor, an actor a trigger, a trigger a place.
+PRIORITY = {"source": 0, "actor": 1, "trigger": 2, "place": 3}
+
+
+def recognize(doc: Doc, res: Resources) -> Doc:
+    layers: dict[str, list] = {"entity": [], "country": [], "modifier": [], "cue": [], "cite": []}
+    for m in res.matcher.find(doc.text):
+        layers["entity" if m.kind in ENTITY_KINDS else m.kind].append(m)
+    doc.entities = longest_first(layers["entity"], PRIORITY) if layers["entity"] else []
+    doc.countries = longest_first(layers["country"])
+    doc.modifiers = longest_first(layers["modifier"])
+    doc.cites = longest_first(layers["cite"])
+    by_kind: dict[str, list] = {}
+    for c in layers["cue"]:
+        by_kind.setdefault(c.ref, []).append(c)
+    doc.cues = sorted((m for ms in by_kind.values() for m in longest_first(ms)), key=lambda m: m.nstart)
+    doc.numbers = res.numbers.find(doc.text)
+    doc.times = res.calendar.find(doc.text, doc.article.pub_date)
+    return doc

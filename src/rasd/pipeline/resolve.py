@@ -1,0 +1,250 @@
+"""Stage — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
+
+1. Dates: a candidate without a time expression inherits the date of the article's first dated
+   main event; a main event with no time reference at all gets ``pub_date`` with precision
+   ``week`` (GUIDE.md); a background event without one keeps ``None``.
+2. Merging (GUIDE.md "one event per place and day"): candidates merge when their types agree
+   (a headline "casualty" candidate merges into any type), their places agree (same place, one
+   missing, or one contains the other) and their dates agree. The merged event keeps the most
+   precise place, every evidence sentence, the union of sources, the lowest precise casualty
+   figures, and actors from whichever mention has them.
+3. Records: places are geocoded from the gazetteer (precision 2 for "قرب/ريف/شرقي X"), actors get
+   canonical names, and every span is mapped back to the original text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..geo.gazetteer import Place
+from ..resources.loader import Resources
+from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
+from .doc import Candidate, Doc
+from .events import CONTAINER_KINDS, _contains
+
+
+def resolve(doc: Doc, res: Resources) -> Doc:
+    cands = [c for c in doc.candidates]
+    _inherit_places(doc, cands)
+    _inherit_dates(doc, cands)
+    merged = _merge(doc, cands)
+    merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
+    doc.events = [_to_event(doc, res, c) for c in merged]
+    doc.events.sort(key=lambda e: (e.role != "main", e.evidence[0].start if e.evidence else 0))
+    return doc
+
+
+def _place(doc: Doc, c: Candidate) -> Place | None:
+    if c.place is None:
+        return None
+    return doc.places.get((c.place.mention.nstart, c.place.mention.nend))
+
+
+def _inherit_places(doc: Doc, cands: list[Candidate]) -> None:
+    """A candidate with no place takes the place of the previous event of its paragraph."""
+    for i, c in enumerate(cands):
+        if c.place is not None or c.sub == "casualty":
+            continue
+        para = doc.sentences[c.sentence].paragraph
+        for prev in reversed(cands[:i]):
+            if prev.place is not None and doc.sentences[prev.sentence].paragraph == para:
+                c.place = prev.place
+                c.rules["location"] = "inherited from the previous event of the paragraph"
+                break
+
+
+def _date_of(c: Candidate) -> date | None:
+    return c.time.date if c.time else None
+
+
+def _inherit_dates(doc: Doc, cands: list[Candidate]) -> None:
+    pub = doc.article.pub_date
+    anchor = next(
+        (
+            c.time
+            for c in sorted(cands, key=lambda c: c.sentence)
+            if c.time and not c.background and not c.time.past and c.time.date
+        ),
+        None,
+    )
+    for c in cands:
+        if c.time is not None:
+            continue
+        if c.background:
+            continue
+        if anchor is not None:
+            c.time = anchor
+            c.rules["date"] = "inherited from the article's first dated main event"
+        elif pub is not None:
+            c.rules["date"] = "no time reference: publication date, precision week"
+
+
+def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    pa, pb = _place(doc, a), _place(doc, b)
+    if pa is None or pb is None:
+        return True
+    return pa.id == pb.id or _contains(pa, pb) or _contains(pb, pa)
+
+
+def _compatible_date(a: Candidate, b: Candidate) -> bool:
+    da, db = _date_of(a), _date_of(b)
+    if da is None or db is None:
+        return a.background == b.background
+    return da == db or (
+        a.time and b.time and "day" not in (a.time.precision, b.time.precision) and abs((da - db).days) <= 7
+    )
+
+
+def _merge(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (c.sub == "casualty", c.sentence)):
+        target = None
+        for o in out:
+            if (o.sub == c.sub or c.sub == "casualty") and _compatible_place(doc, o, c) and _compatible_date(o, c):
+                target = o
+                break
+        if target is None:
+            out.append(c)
+        else:
+            _absorb(doc, target, c)
+    return out
+
+
+def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
+    pa, pb = _place(doc, a), _place(doc, b)
+    if pa is None or (pb is not None and _more_precise(pb, pa, b, a)):
+        a.place = b.place
+    a.sentences |= b.sentences
+    a.weight = max(a.weight, b.weight)
+    for attr in ("fatalities", "injuries"):
+        va, vb = getattr(a, attr), getattr(b, attr)
+        qa, qb = getattr(a, f"{attr}_vague"), getattr(b, f"{attr}_vague")
+        if vb is None:
+            continue
+        if va is None or (qa and not qb) or (qa == qb and vb < va):
+            setattr(a, attr, vb)
+            setattr(a, f"{attr}_vague", qb)
+    a.actor1 = a.actor1 or b.actor1
+    a.actor2 = a.actor2 or b.actor2
+    if a.time is None or (b.time and a.time.precision != "day" and b.time.precision == "day"):
+        a.time = b.time or a.time
+    for s in b.sources:
+        if s not in a.sources:
+            a.sources.append(s)
+    a.hedged = a.hedged or b.hedged
+    a.background = a.background and b.background
+    if a.sentence > b.sentence:
+        a.sentence = b.sentence
+
+
+def _more_precise(p: Place, q: Place, cp: Candidate, cq: Candidate) -> bool:
+    if q.kind in CONTAINER_KINDS and p.kind not in CONTAINER_KINDS:
+        return True
+    return bool(cq.place and cq.place.near and cp.place and not cp.place.near and p.id == q.id)
+
+
+def _orig_span(doc: Doc, s: int, e: int) -> Span:
+    a, b = doc.norm.to_original(s, e)
+    return Span(a, b)
+
+
+def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
+    pub = doc.article.pub_date
+    sub = c.sub
+    place = _place(doc, c)
+    loc = None
+    if place is not None and c.place is not None:
+        span = _orig_span(doc, c.place.text_start, c.place.text_end)
+        precision = 2 if c.place.near and place.geo_precision < 2 else place.geo_precision
+        loc = Location(
+            text=doc.article.text[span.start : span.end],
+            name=place.name,
+            country=place.country,
+            admin1=place.admin1 if place.kind != "admin1" else place.name,
+            admin2=place.admin2,
+            lat=place.lat,
+            lon=place.lon,
+            geo_precision=precision,
+            id=place.id,
+            span=span,
+        )
+    if c.time is not None and c.time.date is not None:
+        when, precision_t = c.time.date, c.time.precision
+    elif c.background or pub is None:
+        when, precision_t = None, (c.time.precision if c.time else None)
+    else:
+        when, precision_t = pub, "week"
+    actor1 = _actor(doc, res, c.actor1)
+    actor2 = _actor(doc, res, c.actor2)
+    if sub == "Attack" and actor2 is None and loc is not None and loc.country:
+        actor2 = Actor(text="", name=res.civilians_name(loc.country), inter=7)
+    evidence = [_orig_span(doc, doc.sentences[i].span.start, doc.sentences[i].span.end) for i in sorted(c.sentences)]
+    filled = sum(x is not None for x in (loc, when, actor1, actor2, c.fatalities))
+    confidence = min(
+        1.0, c.weight * (0.55 + 0.09 * filled) * (0.9 if c.hedged else 1.0) + 0.04 * (len(c.sentences) - 1)
+    )
+    ev = Event(
+        event_type=SUB_TO_TYPE[sub],
+        sub_event_type=sub,
+        date=when,
+        date_precision=precision_t,
+        location=loc,
+        actor1=actor1,
+        actor2=actor2,
+        fatalities=c.fatalities,
+        injuries=c.injuries,
+        sources=list(c.sources),
+        certainty="hedged" if c.hedged else "reported",
+        role="background" if c.background else "main",
+        confidence=round(confidence, 3),
+        evidence=evidence,
+        trigger=_orig_span(doc, c.trigger.nstart, c.trigger.nend),
+        rules=dict(c.rules),
+    )
+    ev.notes = notes_for(ev)
+    return ev
+
+
+def _actor(doc: Doc, res: Resources, ref) -> Actor | None:
+    if ref is None:
+        return None
+    info = res.actors.get(ref.actor_id)
+    text = ""
+    span = None
+    if ref.mention is not None:
+        span = _orig_span(doc, ref.mention.nstart, ref.mention.nend)
+        text = doc.article.text[span.start : span.end]
+    return Actor(text=text, name=info.name, inter=info.inter, id=info.id, span=span)
+
+
+def notes_for(ev: Event) -> str:
+    """One English sentence in ACLED's style, built from the fields."""
+    when = ""
+    if ev.date is not None:
+        when = {
+            "day": f"On {ev.date.day} {ev.date:%B %Y}",
+            "week": f"Around {ev.date.day} {ev.date:%B %Y}",
+            "month": f"In {ev.date:%B %Y}",
+            "year": f"In {ev.date.year}",
+        }.get(ev.date_precision or "day", "")
+    who = ev.actor1.name if ev.actor1 else "unidentified actors"
+    whom = f" against {ev.actor2.name}" if ev.actor2 else ""
+    where = ""
+    if ev.location is not None:
+        where = f" at {ev.location.name or ev.location.text}"
+        if ev.location.admin1 and ev.location.admin1 != ev.location.name:
+            where += f" ({ev.location.admin1})"
+    what = ev.sub_event_type.lower()
+    if ev.fatalities == 0 and ev.injuries == 0:
+        cas = "; no casualties"
+    else:
+        parts = []
+        if ev.fatalities:
+            parts.append(f"{ev.fatalities} killed")
+        if ev.injuries:
+            parts.append(f"{ev.injuries} injured")
+        cas = f"; {', '.join(parts)}" if parts else ""
+    hedge = " (attribution unconfirmed)" if ev.certainty == "hedged" else ""
+    lead = f"{when}, " if when else ""
+    sentence = f"{lead}{who}: {what}{whom}{where}{cas}{hedge}."
+    return sentence[0].upper() + sentence[1:]

@@ -1,0 +1,126 @@
+"""Stage — roles: actor1 (who acted) and actor2 (who was acted upon) from Arabic cues.
+
+Evidence for an actor mention in the event's sentence, strongest first:
+
+* "من قبل / على يد / برصاص X", a genitive "غارة للتحالف" (ل attached, right after the trigger) → actor1;
+* an active verb right before X (VSO: "شنت قوات الأمن") or X opening the clause before an active
+  verb (SVO) → actor1;
+* "على / ضد / مواقع / تابعة ل / تتمركز فيها X", "تعرض X" → actor2 (for a strike on a base, the force
+  stationed there is the target);
+* X right after a killed/injured word ("مقتل قيادي حوثي", "مقتل 3 خبراء من حزب الله") → actor2.
+
+A speaker ("قال الجيش ...") is a source, not an actor, unless it is the only actor. Victims named
+only by civilian words ("مصلين", "سكان") give "Civilians (<country>)". The stage also settles the
+type of generic attacks: civilians targeted → Violence against civilians · Attack, otherwise
+Battles · Armed clash; and an Attack whose target is a state force is an Armed clash (GUIDE.md).
+"""
+
+from __future__ import annotations
+
+from ..resources.loader import Resources
+from .doc import ActorRef, Candidate, Doc, cue_in, within
+from .match import Mention
+
+GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
+STATE_INTER = frozenset({1, 8})
+CIVILIAN_INTER = 7
+
+
+def assign_roles(doc: Doc, res: Resources) -> Doc:
+    for cand in doc.candidates:
+        _roles(doc, res, cand)
+        _settle_type(doc, res, cand)
+    return doc
+
+
+def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
+    span = doc.sentences[cand.sentence].span
+    actors = [m for m in within(doc.entities, span.start, span.end) if m.kind == "actor"]
+    scored1: list[tuple[float, Mention, str]] = []
+    scored2: list[tuple[float, Mention, str]] = []
+    t = cand.trigger
+    for a in actors:
+        before = doc.text[max(span.start, a.wstart - 30) : a.wstart]
+        clitic = doc.text[a.wstart : a.nstart]
+        dist = abs(a.nstart - t.nstart)
+        near = 1.0 / (1.0 + dist / 40.0)
+        if _cue_before(doc, "agent_preps", a, span.start):
+            scored1.append((3 + near, a, "agent phrase before actor"))
+            continue
+        if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
+            scored2.append((3 + near, a, "target cue before actor"))
+            continue
+        if _cue_before(doc, "killed_after", a, span.start, gap=12) or _cue_before(
+            doc, "injured_after", a, span.start, gap=12
+        ):
+            scored2.append((2.5 + near, a, "victim of killed/injured word"))
+            continue
+        if clitic.endswith("ل") and 0 <= a.wstart - t.nend <= 25:
+            scored1.append((2.5 + near, a, "genitive ل after trigger"))
+            continue
+        if _cue_before(doc, "agent_verbs", a, span.start, gap=GAP) or (
+            t.nstart < a.nstart
+            and a.wstart - t.nend <= GAP
+            and t.ref.startswith("t:")
+            and res.triggers[t.ref].sub != "generic"
+            and _is_verb_trigger(doc, t)
+        ):
+            scored1.append((2 + near, a, "subject after active verb"))
+            continue
+        if _speaker(doc, a, span.start) and len(actors) > 1:
+            continue
+        cs, _ = doc.clause_of(cand.sentence, a.nstart)
+        if a.nstart < t.nstart and cue_in(doc, "agent_verbs", a.nend, t.nend + 1):
+            scored1.append((1.5 + near, a, "subject before active verb"))
+            continue
+        del before, cs
+        info = res.actors.get(a.ref)
+        if info.inter == CIVILIAN_INTER:
+            scored2.append((1 + near, a, "civilians as target"))
+        else:
+            scored1.append((0.5 + near, a, "only actor near trigger"))
+    if scored1:
+        _, m, rule = max(scored1, key=lambda x: x[0])
+        cand.actor1 = ActorRef(m, m.ref, rule)
+    for score, m, rule in sorted(scored2, key=lambda x: -x[0]):
+        if cand.actor1 is None or res.actors.get(m.ref).name != res.actors.get(cand.actor1.actor_id).name:
+            cand.actor2 = ActorRef(m, m.ref, rule)
+            break
+        del score
+    if cand.actor2 is None and len(scored1) > 1:
+        rest = [
+            x
+            for x in sorted(scored1, key=lambda x: -x[0])[1:]
+            if res.actors.get(x[1].ref).name != res.actors.get(cand.actor1.actor_id).name
+        ]
+        if rest and rest[0][0] < 2:
+            cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor")
+    if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
+        cand.actor2, cand.actor1 = cand.actor1, None
+
+
+def _is_verb_trigger(doc: Doc, t: Mention) -> bool:
+    return doc.text[t.nstart : t.nend].endswith(("ت", "وا")) or doc.text[t.wstart : t.nstart] in ("", "و", "ف")
+
+
+def _cue_before(doc: Doc, kind: str, a: Mention, floor: int, gap: int = GAP) -> bool:
+    return any(0 <= a.wstart - c.nend <= gap for c in cue_in(doc, kind, max(floor, a.wstart - 40), a.wstart))
+
+
+def _speaker(doc: Doc, a: Mention, floor: int) -> bool:
+    return any(0 <= a.wstart - c.nend <= GAP for c in doc.cites if floor <= c.nstart < a.wstart)
+
+
+def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
+    span = doc.sentences[cand.sentence].span
+    civil = cue_in(doc, "civilian_targets", span.start, span.end)
+    a2 = res.actors.get(cand.actor2.actor_id) if cand.actor2 else None
+    if cand.sub == "generic":
+        if civil or (a2 and a2.inter == CIVILIAN_INTER):
+            cand.sub = "Attack"
+        else:
+            cand.sub = "Armed clash"
+        cand.rules["type"] += f" (generic → {cand.sub})"
+    if cand.sub == "Attack" and a2 is not None and a2.inter in STATE_INTER:
+        cand.sub = "Armed clash"
+        cand.rules["type"] += " (target is a state force → Armed clash)"

@@ -1,0 +1,157 @@
+"""Load every language resource once and compile them into one :class:`Resources` object.
+
+Resources are plain data files under ``resources/data/`` (each folder documents its provenance);
+this module validates them and compiles all surface forms into a single Aho-Corasick matcher
+(``rasd.pipeline.match.Matcher``). ``load_resources()`` caches one instance per process and data
+directory; the pipeline receives it as an argument (no module-level dictionaries elsewhere).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..actors import ActorLexicon
+from ..errors import ResourceError
+from ..geo.gazetteer import Gazetteer
+from ..pipeline.dates import Calendar
+from ..pipeline.match import Entry, Matcher
+from ..pipeline.normalize import fold
+from ..pipeline.numbers import NumberWords
+from ..sources import SourceLexicon
+from ..types import SUB_TO_TYPE
+
+DATA_DIR = Path(__file__).parent / "data"
+
+CUE_SUFFIX = {"agent_verbs": "verb", "killed": "verb", "injured": "noun"}
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    sub: str  # ACLED sub-event type or "generic"
+    weight: float
+    form: str
+    absorbable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    sub: str
+    rank: int
+
+
+@dataclass(slots=True)
+class Resources:
+    matcher: Matcher
+    numbers: NumberWords
+    calendar: Calendar
+    gazetteer: Gazetteer
+    actors: ActorLexicon
+    sources: SourceLexicon
+    triggers: dict[str, Trigger]
+    modifiers: dict[str, Modifier]
+    cues: dict[str, Any]
+    absorbs: dict[str, frozenset[str]]
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> Resources:
+        data_dir = Path(data_dir) if data_dir else DATA_DIR
+        numbers = NumberWords.from_data(_yaml(data_dir / "numbers" / "numbers.yaml"))
+        calendar = Calendar(_yaml(data_dir / "dates" / "calendar.yaml"), numbers)
+        gazetteer = Gazetteer.load(data_dir / "places")
+        actors = ActorLexicon.load(data_dir / "actors")
+        sources = SourceLexicon.load(data_dir / "sources")
+        matcher = Matcher()
+        for form, place_id in gazetteer.surface_forms():
+            matcher.add(form, Entry("place", place_id))
+        for form, actor_id, suffix in actors.entries():
+            matcher.add(form, Entry("actor", actor_id, suffix))
+        for form, code, suffix in actors.country_entries():
+            matcher.add(form, Entry("country", code, suffix))
+        for form, source_id, suffix in sources.entries():
+            matcher.add(form, Entry("source", source_id, suffix))
+        for form, cue_id, suffix in sources.cue_entries():
+            matcher.add(form, Entry("cite", cue_id, suffix))
+        triggers, modifiers = _load_triggers(data_dir / "triggers" / "events.yaml", matcher)
+        absorbs = _load_absorbs(data_dir / "triggers" / "events.yaml")
+        cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
+        matcher.compile()
+        return cls(matcher, numbers, calendar, gazetteer, actors, sources, triggers, modifiers, cues, absorbs)
+
+    def civilians_name(self, country: str) -> str:
+        """ "Civilians (<Country>)" for an ISO2 code (the composed civilians actor)."""
+        cid = self.actors.composed_id("civilians", country)
+        if cid in self.actors:
+            return self.actors.get(cid).name
+        info = self.actors.countries().get(country)
+        return f"Civilians ({info.name_en if info else country})"
+
+    def source_name_for_actor(self, actor_id: str) -> str:
+        """How an actor cited as a speaker is listed among sources ("US military")."""
+        return self.actors.source_name(actor_id)
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ResourceError(f"{path}: {exc}") from exc
+
+
+def _load_triggers(path: Path, matcher: Matcher) -> tuple[dict[str, Trigger], dict[str, Modifier]]:
+    data = _yaml(path)
+    triggers: dict[str, Trigger] = {}
+    for i, item in enumerate(data["triggers"]):
+        sub = item["sub"]
+        if sub != "generic" and sub not in SUB_TO_TYPE:
+            raise ResourceError(f"{path}: trigger group {i}: unknown sub-event type {sub!r}")
+        for form in item["forms"]:
+            ref = f"t:{fold(form)}:{sub}"
+            triggers[ref] = Trigger(sub, float(item["weight"]), form, bool(item.get("absorbable")))
+            matcher.add(form, Entry("trigger", ref, item.get("suffix", "noun")))
+    modifiers: dict[str, Modifier] = {}
+    for item in data["modifiers"]:
+        if item["sub"] not in SUB_TO_TYPE:
+            raise ResourceError(f"{path}: modifier: unknown sub-event type {item['sub']!r}")
+        for form in item["forms"]:
+            ref = f"m:{fold(form)}"
+            modifiers[ref] = Modifier(item["sub"], int(item["rank"]))
+            matcher.add(form, Entry("modifier", ref, "noun"))
+    return triggers, modifiers
+
+
+def _load_absorbs(path: Path) -> dict[str, frozenset[str]]:
+    data = _yaml(path).get("absorbs", {})
+    for key, subs in data.items():
+        for sub in [key, *subs]:
+            if sub not in SUB_TO_TYPE and sub not in ("generic", "absorbable"):
+                raise ResourceError(f"{path}: absorbs: unknown sub-event type {sub!r}")
+    return {key: frozenset(subs) for key, subs in data.items()}
+
+
+def _load_cues(path: Path, matcher: Matcher) -> dict[str, Any]:
+    data = _yaml(path)
+    cues: dict[str, Any] = {}
+    for kind, value in data.items():
+        if isinstance(value, dict):  # killed/injured: {after: [...], before: [...]}
+            for pos, forms in value.items():
+                name = f"{kind}_{pos}"
+                for form in forms:
+                    matcher.add(form, Entry("cue", name, "verb" if pos == "after" else "noun"))
+                cues[name] = {fold(f) for f in forms}
+        else:
+            for form in value:
+                matcher.add(form, Entry("cue", kind, CUE_SUFFIX.get(kind, "none")))
+            cues[kind] = {fold(f) for f in value}
+    return cues
+
+
+@functools.lru_cache(maxsize=4)
+def load_resources(data_dir: str | None = None) -> Resources:
+    """The process-wide cached :class:`Resources` for ``data_dir`` (default: the bundled data)."""
+    return Resources.load(Path(data_dir) if data_dir else None)

@@ -1,0 +1,22 @@
+"""Shared fixtures: the bundled resources (loaded once per session) and the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def res():
+    from rasd.resources.loader import load_resources
+
+    return load_resources()
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return (EXAMPLES / "000_73c53d1290d9c61f.txt").read_text(encoding="utf-8")

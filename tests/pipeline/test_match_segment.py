@@ -1,0 +1,38 @@
+"""The dictionary matcher tolerates clitics and inflection; segmentation keeps original offsets."""
+
+from rasd.pipeline.match import Entry, Matcher, longest_first
+from rasd.pipeline.normalize import normalize
+from rasd.pipeline.segment import segment
+
+
+def _matcher():
+    m = Matcher()
+    m.add("البوكمال", Entry("place", "bukamal"))
+    m.add("حقل العمر", Entry("place", "omar"))
+    m.add("أميركي", Entry("actor", "us", "adj"))
+    m.add("القوات الأميركية", Entry("actor", "us_forces"))
+    m.add("مال", Entry("place", "mal"))
+    return m.compile()
+
+
+def test_clitics_and_article_variants():
+    text = normalize("أطلقت من بالبوكمال وللقوات الأميركية في حقل عمر").text
+    refs = [x.ref for x in longest_first(_matcher().find(text))]
+    assert refs == ["bukamal", "us_forces", "omar"]
+
+
+def test_no_match_inside_a_word():
+    text = normalize("الكمال والمالية").text
+    assert [x.ref for x in _matcher().find(text)] == []
+
+
+def test_adjective_inflection():
+    text = normalize("جنود أميركيين").text
+    assert [x.ref for x in _matcher().find(text)] == ["us"]
+
+
+def test_segments_are_original_spans(seed_text):
+    sents = segment(seed_text)
+    assert (sents[0].span.start, sents[0].span.end) == (0, 46)
+    assert seed_text[sents[3].span.start : sents[3].span.end].startswith("قال الجيش الأميركي")
+    assert all(seed_text[s.span.start : s.span.end].strip() for s in sents)
