@@ -143,6 +143,7 @@ class Event:
             "confidence": round(self.confidence, 3),
             "notes": self.notes,
             "evidence": [s.to_dict() for s in self.evidence],
+            "trigger": self.trigger.to_dict() if self.trigger else None,
         }
 
 

@@ -44,34 +44,52 @@ def _casualties(doc: Doc, res: Resources, cand: Candidate) -> None:
         values = _figures(doc, res, kind, s.start, s.end)
         if not values:
             continue
-        precise = [v for v, vague in values if not vague]
-        value, vague = (min(precise), False) if precise else (min(v for v, _ in values), True)
+        precise = [(v, pos) for v, vague, pos in values if not vague]
+        pool = precise or [(v, pos) for v, _, pos in values]
+        value, pos = min(pool)
         if getattr(cand, attr) is None:
             setattr(cand, attr, value)
-            setattr(cand, f"{attr}_vague", vague)
+            setattr(cand, f"{attr}_vague", not precise)
+            setattr(cand, f"{attr}_src", pos)
             cand.rules[attr] = f"{kind} word with count {value}"
 
 
-def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[tuple[int, bool]]:
-    out: list[tuple[int, bool]] = []
-    nums = within(doc.numbers, start, end)
+def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[tuple[int, bool, int]]:
+    """(count, vague, position) of every casualty figure of ``kind`` in ``[start, end)``."""
+    out: list[tuple[int, bool, int]] = []
+    times = within(doc.times, start, end)
+    nums = [
+        n
+        for n in within(doc.numbers, start, end)
+        if not (1900 <= n.value <= 2100 and n.nend - n.nstart == 4)  # a year, not a count
+        and not any(t.nstart <= n.nstart < t.nend for t in times)
+    ]
     text = doc.text
+    all_cues = sorted(
+        c.nstart for c in doc.cues if c.ref.startswith(("killed_", "injured_")) and start <= c.nstart < end
+    )
     for cue in cue_in(doc, f"{kind}_after", start, end):
-        n = next(
-            (n for n in nums if 0 <= n.nstart - cue.nend <= NUMBER_GAP and not _non_people(doc, res, n.nend)), None
-        )
-        if n is not None and not _number_blocked(text[cue.nend : n.nstart]):
-            out.append((n.value, n.vague))
-            continue
         tail = text[cue.nend : cue.nend + 14].split()
         if tail and tail[0] in res.cues["singular_victims"]:
-            out.append((1, False))
+            out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي": one victim
+            continue
+        stop = min((p for p in all_cues if p > cue.nend), default=end)
+        n = next(
+            (
+                n
+                for n in nums
+                if 0 <= n.nstart - cue.nend <= NUMBER_GAP and n.nend <= stop and not _non_people(doc, res, n.nend)
+            ),
+            None,
+        )
+        if n is not None and not _number_blocked(text[cue.nend : n.nstart]):
+            out.append((n.value, n.vague, n.nstart))
         elif (tail and tail[0] in ("اخرين", "اخري", "اخر")) or text[cue.nend : cue.nend + 12].strip().startswith("عدد"):
-            out.append((3, True))
+            out.append((3, True, cue.nend))
     for cue in cue_in(doc, f"{kind}_before", start, end):
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
         if n is not None:
-            out.append((n.value, n.vague))
+            out.append((n.value, n.vague, n.nstart))
     return out
 
 

@@ -33,6 +33,7 @@ class ActorRef:
     mention: Mention | None
     actor_id: str
     rule: str
+    score: float = 0.0  # strength of the role evidence; a merge keeps the stronger
 
 
 @dataclass(slots=True)
@@ -50,6 +51,8 @@ class Candidate:
     injuries: int | None = None
     fatalities_vague: bool = False
     injuries_vague: bool = False
+    fatalities_src: int | None = None  # position of the figure, to split one total among events
+    injuries_src: int | None = None
     time: TimeRef | None = None
     sources: list[str] = field(default_factory=list)
     hedged: bool = False

@@ -49,9 +49,11 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
                 typed = [(kills[0], "casualty", 0.3)]
             else:
                 continue
-        owners = _assign_places(typed, places)
+        owners = _assign_places(doc, typed, places)
         for i, (trig, sub, weight) in enumerate(typed):
             mine = owners.get(i) or [None]
+            if mine == [None] and sub == "generic":
+                sub = "casualty"  # an anaphoric "الهجوم" with no place of its own: merge-only
             for pref in mine:
                 doc.candidates.append(
                     Candidate(
@@ -75,6 +77,10 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
             return True
     if cue_in(doc, "future", cs, trig.wstart):
         return True
+    span = doc.sentences[sentence].span
+    for c in cue_in(doc, "since", span.start, span.end):
+        if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times):
+            return True  # "منذ 2011 ...": a campaign summary, not one occurrence
     return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
 
 
@@ -157,6 +163,9 @@ def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
 def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl_end: int) -> list[PlaceRef]:
     s = doc.sentences[sentence].span
     origins = cue_in(doc, "origin", s.start, s.end)
+    betweens = [
+        i for i in range(s.start, s.end) if doc.text.startswith("بين ", i) and (i == 0 or not doc.text[i - 1].isalpha())
+    ]
     near = cue_in(doc, "near_words", s.start, s.end)
     heads = cue_in(doc, "place_heads", s.start, s.end)
     refs: list[PlaceRef] = []
@@ -168,8 +177,12 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
-        if any(0 <= m.wstart - o.nend <= 12 for o in origins):
+        if any(0 <= m.wstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من ":
             continue
+        if chosen[key].kind == "country" and doc.text[m.wstart : m.nstart] in ("ل", "ول", "لل"):
+            continue  # "غارة منسوبة لإسرائيل": whose, not where
+        if any(0 <= m.wstart - b <= 30 for b in betweens):
+            continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
         start = m.wstart
         is_near = False
         for c in near + heads:
@@ -195,16 +208,45 @@ def _contains(outer: Place, inner: Place) -> bool:
     if outer.kind == "country":
         return inner.country == outer.country
     if outer.kind == "admin1":
-        return inner.country == outer.country and inner.admin1 == outer.admin1 and inner.kind != "admin1"
+        return (
+            inner.country == outer.country
+            and inner.admin1 in (outer.admin1 or outer.name, outer.name)
+            and inner.kind != "admin1"
+        )
     return outer.kind == "region" and inner.country == outer.country and inner.kind not in CONTAINER_KINDS
 
 
-def _assign_places(typed: list[tuple[Mention, str, float]], places: list[PlaceRef]) -> dict[int, list[PlaceRef]]:
-    """Hand each place to the nearest trigger before it, else to the first trigger after it."""
+def _assign_places(
+    doc: Doc, typed: list[tuple[Mention, str, float]], places: list[PlaceRef]
+) -> dict[int, list[PlaceRef]]:
+    """Places of each trigger: the first place after it (before the next trigger) and the places
+    coordinated with that one ("قرب كركوك والفلوجة وتلعفر"); with none after it, the nearest before."""
     owners: dict[int, list[PlaceRef]] = {}
     order = sorted(range(len(typed)), key=lambda i: typed[i][0].nstart)
-    for p in places:
-        before = [i for i in order if typed[i][0].nstart <= p.mention.nstart]
-        idx = before[-1] if before else order[0]
-        owners.setdefault(idx, []).append(p)
+    starts = [typed[i][0].nstart for i in order]
+    for rank, i in enumerate(order):
+        t = typed[i][0]
+        limit = starts[rank + 1] if rank + 1 < len(order) else None
+        after = [p for p in places if p.mention.nstart >= t.nend and (limit is None or p.mention.nstart < limit)]
+        chosen: list[PlaceRef] = []
+        if after:
+            chosen.append(after[0])
+            for p in after[1:]:
+                if not _coordinated(doc.text[chosen[-1].mention.nend : p.text_start]):
+                    break
+                chosen.append(p)
+        else:
+            before = [p for p in places if p.mention.nend <= t.nstart]
+            if before:
+                chosen.append(before[-1])
+        if chosen:
+            owners[i] = chosen
     return owners
+
+
+def _coordinated(gap: str) -> bool:
+    """Text between two places that lists them: "و", "،", a short count ("وثلاث قرب")."""
+    tokens = gap.replace("،", " ، ").split()
+    if len(tokens) > 4 or any(ch in gap for ch in ".؛:"):
+        return False
+    return any(t in ("،", ",") or t.startswith("و") for t in tokens) or gap.strip().startswith("و") or not tokens

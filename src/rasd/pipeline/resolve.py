@@ -22,13 +22,27 @@ from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc
 from .events import CONTAINER_KINDS, _contains
 
+NON_VIOLENT = frozenset(
+    {
+        "Arrests",
+        "Agreement",
+        "Peaceful protest",
+        "Disrupted weapons use",
+        "Other",
+        "Headquarters or base established",
+        "Change to group/activity",
+        "Non-violent transfer of territory",
+    }
+)
+
 
 def resolve(doc: Doc, res: Resources) -> Doc:
     cands = [c for c in doc.candidates]
     _inherit_places(doc, cands)
     _inherit_dates(doc, cands)
-    merged = _merge(doc, cands)
+    merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
+    _split_shared_figures(merged)
     doc.events = [_to_event(doc, res, c) for c in merged]
     doc.events.sort(key=lambda e: (e.role != "main", e.evidence[0].start if e.evidence else 0))
     return doc
@@ -59,23 +73,12 @@ def _date_of(c: Candidate) -> date | None:
 
 def _inherit_dates(doc: Doc, cands: list[Candidate]) -> None:
     pub = doc.article.pub_date
-    anchor = next(
-        (
-            c.time
-            for c in sorted(cands, key=lambda c: c.sentence)
-            if c.time and not c.background and not c.time.past and c.time.date
-        ),
-        None,
-    )
     for c in cands:
         if c.time is not None:
             continue
         if c.background:
             continue
-        if anchor is not None:
-            c.time = anchor
-            c.rules["date"] = "inherited from the article's first dated main event"
-        elif pub is not None:
+        if pub is not None:
             c.rules["date"] = "no time reference: publication date, precision week"
 
 
@@ -95,19 +98,60 @@ def _compatible_date(a: Candidate, b: Candidate) -> bool:
     )
 
 
-def _merge(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+def _same_kind(res: Resources, a: Candidate, b: Candidate) -> bool:
+    """Same occurrence type: equal sub-types, a headline casualty mention, or one type absorbing
+    the other (``absorbs`` in triggers/events.yaml: a territory take absorbs its clash)."""
+    if a.sub == b.sub or b.sub == "casualty":
+        return True
+    return b.sub in res.absorbs.get(a.sub, ()) or a.sub in res.absorbs.get(b.sub, ())
+
+
+def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.sub == "casualty", c.sentence)):
-        target = None
-        for o in out:
-            if (o.sub == c.sub or c.sub == "casualty") and _compatible_place(doc, o, c) and _compatible_date(o, c):
-                target = o
-                break
+        fits = [
+            o
+            for o in out
+            if _same_kind(res, o, c)
+            and _compatible_date(o, c)
+            and _compatible_place(doc, o, c)
+            and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
+        ]
+        # the same casualty figure, then the nearest event, preferring one reported before
+        target = min(
+            fits,
+            key=lambda o: (
+                not (c.fatalities is not None and o.fatalities == c.fatalities),
+                abs(o.sentence - c.sentence),
+                o.sentence > c.sentence,
+            ),
+            default=None,
+        )
         if target is None:
             out.append(c)
         else:
+            if c.sub != "casualty" and target.sub != c.sub and target.sub in res.absorbs.get(c.sub, ()):
+                target.sub = c.sub  # the absorbing (more specific) reading wins
             _absorb(doc, target, c)
     return out
+
+
+def _split_shared_figures(events: list[Candidate]) -> None:
+    """One figure reported for several events (places or days) is divided evenly among them, the
+    parts adding up to the total (GUIDE.md, as ACLED does)."""
+    for attr in ("fatalities", "injuries"):
+        groups: dict[int, list[Candidate]] = {}
+        for c in events:
+            src = getattr(c, f"{attr}_src")
+            if src is not None and getattr(c, attr):
+                groups.setdefault(src, []).append(c)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            total = getattr(group[0], attr)
+            base, extra = divmod(total, len(group))
+            for i, c in enumerate(sorted(group, key=lambda c: c.sentence)):
+                setattr(c, attr, base + (1 if i < extra else 0))
 
 
 def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
@@ -124,8 +168,11 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
         if va is None or (qa and not qb) or (qa == qb and vb < va):
             setattr(a, attr, vb)
             setattr(a, f"{attr}_vague", qb)
-    a.actor1 = a.actor1 or b.actor1
-    a.actor2 = a.actor2 or b.actor2
+            setattr(a, f"{attr}_src", getattr(b, f"{attr}_src"))
+    for attr in ("actor1", "actor2"):
+        ra, rb = getattr(a, attr), getattr(b, attr)
+        if rb is not None and (ra is None or rb.score > ra.score):
+            setattr(a, attr, rb)
     if a.time is None or (b.time and a.time.precision != "day" and b.time.precision == "day"):
         a.time = b.time or a.time
     for s in b.sources:
@@ -174,8 +221,15 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
         when, precision_t = None, (c.time.precision if c.time else None)
     else:
         when, precision_t = pub, "week"
-    actor1 = _actor(doc, res, c.actor1)
-    actor2 = _actor(doc, res, c.actor2)
+    country = loc.country if loc else None
+    actor1 = _actor(doc, res, c.actor1, country)
+    actor2 = _actor(doc, res, c.actor2, country)
+    if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
+        weaker = "actor2" if (c.actor2.score if c.actor2 else 0) <= (c.actor1.score if c.actor1 else 0) else "actor1"
+        if weaker == "actor2":
+            actor2 = None
+        else:
+            actor1 = None
     if sub == "Attack" and actor2 is None and loc is not None and loc.country:
         actor2 = Actor(text="", name=res.civilians_name(loc.country), inter=7)
     evidence = [_orig_span(doc, doc.sentences[i].span.start, doc.sentences[i].span.end) for i in sorted(c.sentences)]
@@ -205,16 +259,16 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     return ev
 
 
-def _actor(doc: Doc, res: Resources, ref) -> Actor | None:
+def _actor(doc: Doc, res: Resources, ref, country: str | None) -> Actor | None:
     if ref is None:
         return None
-    info = res.actors.get(ref.actor_id)
+    info = res.actors.localize(ref.actor_id, country)
     text = ""
     span = None
     if ref.mention is not None:
         span = _orig_span(doc, ref.mention.nstart, ref.mention.nend)
         text = doc.article.text[span.start : span.end]
-    return Actor(text=text, name=info.name, inter=info.inter, id=info.id, span=span)
+    return Actor(text=text, name=info.name, inter=res.actors.inter_in(info.id, country), id=info.id, span=span)
 
 
 def notes_for(ev: Event) -> str:

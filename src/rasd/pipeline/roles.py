@@ -24,6 +24,7 @@ from .match import Mention
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
+TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 
 
 def assign_roles(doc: Doc, res: Resources) -> Doc:
@@ -80,13 +81,12 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         else:
             scored1.append((0.5 + near, a, "only actor near trigger"))
     if scored1:
-        _, m, rule = max(scored1, key=lambda x: x[0])
-        cand.actor1 = ActorRef(m, m.ref, rule)
+        score1, m, rule = max(scored1, key=lambda x: x[0])
+        cand.actor1 = ActorRef(m, m.ref, rule, score1)
     for score, m, rule in sorted(scored2, key=lambda x: -x[0]):
         if cand.actor1 is None or res.actors.get(m.ref).name != res.actors.get(cand.actor1.actor_id).name:
-            cand.actor2 = ActorRef(m, m.ref, rule)
+            cand.actor2 = ActorRef(m, m.ref, rule, score)
             break
-        del score
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
             x
@@ -94,7 +94,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             if res.actors.get(x[1].ref).name != res.actors.get(cand.actor1.actor_id).name
         ]
         if rest and rest[0][0] < 2:
-            cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor")
+            cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor", rest[0][0])
     if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
         cand.actor2, cand.actor1 = cand.actor1, None
 
@@ -121,6 +121,9 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
         else:
             cand.sub = "Armed clash"
         cand.rules["type"] += f" (generic → {cand.sub})"
+    a1 = res.actors.get(cand.actor1.actor_id) if cand.actor1 else None
+    if cand.sub in TERRITORY and a1 is not None:
+        cand.sub = "Government regains territory" if a1.inter == 1 else "Non-state actor overtakes territory"
     if cand.sub == "Attack" and a2 is not None and a2.inter in STATE_INTER:
         cand.sub = "Armed clash"
         cand.rules["type"] += " (target is a state force → Armed clash)"
