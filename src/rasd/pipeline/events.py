@@ -21,12 +21,15 @@ merge into a typed event (headline "مقتل 8 تكفيريين في سيناء"
 
 from __future__ import annotations
 
+import re
+
 from ..geo.gazetteer import Place
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, PlaceRef, cue_in, within
 from .match import Mention
 from .places import choose_places, dateline_end
 
+_BETWEEN = re.compile(r"(?<!\w)بين ")
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 
