@@ -133,7 +133,8 @@ def _role(doc: Doc, cand: Candidate) -> None:
     if s.paragraph == 0:
         return
     cues = cue_in(doc, "background", s.span.start, cand.trigger.nstart)
-    if cues:
+    recent = cand.time is not None and cand.time.date is not None and not cand.time.past
+    if cues and not recent:  # "وكانت تظاهرات قد انطلقت الجمعة": same day, still the news
         cand.background = True
         cand.rules["role"] = f"background cue '{cues[0].form}'"
     elif cand.time is not None and cand.time.past:

@@ -59,6 +59,7 @@ class Candidate:
     background: bool = False
     sentences: set[int] = field(default_factory=set)
     rules: dict[str, str] = field(default_factory=dict)
+    anaphoric: bool = False  # refers back to an event reported elsewhere: merge-only
 
 
 @dataclass(slots=True)

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import re
 
-from ..geo.gazetteer import Place
+from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, PlaceRef, cue_in, within
 from .match import Mention
 from .places import choose_places, dateline_end
 
 _BETWEEN = re.compile(r"(?<!\w)بين ")
+SITE_RADIUS_KM = 12.0
+TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 
@@ -55,11 +57,20 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         owners = _assign_places(doc, typed, places)
         for i, (trig, sub, weight) in enumerate(typed):
             mine = owners.get(i) or [None]
-            if mine == [None] and sub == "generic":
-                sub = "casualty"  # an anaphoric "الهجوم" with no place of its own: merge-only
+            definite = "ال" in doc.text[trig.wstart : trig.nstart] or doc.text[trig.wstart : trig.nstart] == "لل"
+            if sub == "generic" and (mine == [None] or definite):
+                sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
+            anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
+            if (
+                mine != [None]
+                and all(p.mention and chosen[(p.mention.nstart, p.mention.nend)].kind == "country" for p in mine)
+                and len(mine) > 1
+            ):
+                continue  # "هجمات في نيجيريا وتشاد والكاميرون": a campaign summary, not one occurrence
             for pref in mine:
                 doc.candidates.append(
                     Candidate(
+                        anaphoric=anaphoric,
                         sub=sub,
                         sentence=sent.index,
                         trigger=trig,
@@ -78,9 +89,17 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
     for c in cue_in(doc, "negation", max(cs, trig.wstart - NEGATION_WINDOW), trig.wstart):
         if trig.wstart - c.nend <= NEGATION_WINDOW:
             return True
-    if cue_in(doc, "future", cs, trig.wstart):
+    if cue_in(doc, "future", cs, trig.wstart) or cue_in(doc, "future_after", trig.wend, trig.wend + 12):
         return True
+    prefix = doc.text[trig.wstart : trig.nstart]
+    if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(doc, "passive", max(cs, trig.wstart - 40), trig.wstart):
+        return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
     span = doc.sentences[sentence].span
+    rel = cue_in(doc, "relative", max(span.start, trig.wstart - 6), trig.wstart)
+    if rel and any(
+        m.kind == "actor" and 0 <= rel[-1].nstart - m.nend <= 30 for m in within(doc.entities, span.start, trig.wstart)
+    ):
+        return True  # "تنظيم داعش الذي اجتاح العراق": describes the actor, not one occurrence
     for c in cue_in(doc, "since", span.start, span.end):
         if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times):
             return True  # "منذ 2011 ...": a campaign summary, not one occurrence
@@ -180,7 +199,7 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
-        if any(0 <= m.wstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من ":
+        if any(0 <= m.nstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من ":
             continue
         if chosen[key].kind == "country" and doc.text[m.wstart : m.nstart] in ("ل", "ول", "لل"):
             continue  # "غارة منسوبة لإسرائيل": whose, not where
@@ -216,7 +235,15 @@ def _contains(outer: Place, inner: Place) -> bool:
             and inner.admin1 in (outer.admin1 or outer.name, outer.name)
             and inner.kind != "admin1"
         )
-    return outer.kind == "region" and inner.country == outer.country and inner.kind not in CONTAINER_KINDS
+    if outer.kind == "region":
+        return inner.country == outer.country and inner.kind not in CONTAINER_KINDS
+    # a town contains the neighbourhoods, streets and sites around it ("البصرة" ⊃ "منطقة العباسية")
+    return (
+        outer.kind == "place"
+        and inner.kind not in TOWN_OR_AREA
+        and None not in (outer.lat, outer.lon, inner.lat, inner.lon)
+        and haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= SITE_RADIUS_KM
+    )
 
 
 def _assign_places(

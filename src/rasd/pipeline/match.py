@@ -44,10 +44,9 @@ SUFFIXES: dict[str, frozenset[str]] = {
     "noun": frozenset(
         {"", "ه", "ها", "هم", "هما", "ات", "ين", "ون", "ان", "تين", "تان", "ي", "يه", "ا", "اتها", "اته"}
     ),
-    # verbs with subject/object pronoun suffixes
-    "verb": frozenset(
-        {"", "ت", "ا", "وا", "ن", "ه", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}
-    ),
+    # verbs with subject/object pronoun suffixes (no bare "ه": after ta-marbuta folding "سيطره"
+    # would read as the verb "سيطر" + "ه")
+    "verb": frozenset({"", "ت", "ا", "وا", "ن", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}),
 }
 
 _LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))

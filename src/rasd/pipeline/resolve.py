@@ -57,7 +57,7 @@ def _place(doc: Doc, c: Candidate) -> Place | None:
 def _inherit_places(doc: Doc, cands: list[Candidate]) -> None:
     """A candidate with no place takes the place of the previous event of its paragraph."""
     for i, c in enumerate(cands):
-        if c.place is not None or c.sub == "casualty":
+        if c.place is not None or c.sub == "casualty" or c.anaphoric:
             continue
         para = doc.sentences[c.sentence].paragraph
         for prev in reversed(cands[:i]):
@@ -86,7 +86,15 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
     pa, pb = _place(doc, a), _place(doc, b)
     if pa is None or pb is None:
         return True
-    return pa.id == pb.id or _contains(pa, pb) or _contains(pb, pa)
+    if pa.id == pb.id or _contains(pa, pb) or _contains(pb, pa):
+        return True
+    # a headline names the province's main town for a site in that province (once)
+    in_title = _title_only(doc, a) or _title_only(doc, b)
+    return in_title and pa.country == pb.country and pa.admin1 is not None and pa.admin1 == pb.admin1
+
+
+def _title_only(doc: Doc, c: Candidate) -> bool:
+    return all(doc.sentences[i].paragraph == 0 for i in c.sentences)
 
 
 def _compatible_date(a: Candidate, b: Candidate) -> bool:
@@ -108,7 +116,7 @@ def _same_kind(res: Resources, a: Candidate, b: Candidate) -> bool:
 
 def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (c.sub == "casualty", c.sentence)):
+    for c in sorted(cands, key=lambda c: (c.sub == "casualty" or c.anaphoric, c.sentence)):
         fits = [
             o
             for o in out
@@ -128,7 +136,8 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             default=None,
         )
         if target is None:
-            out.append(c)
+            if not c.anaphoric:
+                out.append(c)
         else:
             if c.sub != "casualty" and target.sub != c.sub and target.sub in res.absorbs.get(c.sub, ()):
                 target.sub = c.sub  # the absorbing (more specific) reading wins
@@ -156,7 +165,8 @@ def _split_shared_figures(events: list[Candidate]) -> None:
 
 def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
     pa, pb = _place(doc, a), _place(doc, b)
-    if pa is None or (pb is not None and _more_precise(pb, pa, b, a)):
+    headline = _title_only(doc, a) and not _title_only(doc, b)
+    if pa is None or (pb is not None and (headline or _more_precise(pb, pa, b, a))):
         a.place = b.place
     a.sentences |= b.sentences
     a.weight = max(a.weight, b.weight)
@@ -185,7 +195,7 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
 
 
 def _more_precise(p: Place, q: Place, cp: Candidate, cq: Candidate) -> bool:
-    if q.kind in CONTAINER_KINDS and p.kind not in CONTAINER_KINDS:
+    if (q.kind in CONTAINER_KINDS and p.kind not in CONTAINER_KINDS) or _contains(q, p):
         return True
     return bool(cq.place and cq.place.near and cp.place and not cp.place.near and p.id == q.id)
 

@@ -49,7 +49,10 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
         if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
-            scored2.append((3 + near, a, "target cue before actor"))
+            if "من " in doc.text[max(span.start, a.wstart - 40) : a.wstart]:
+                scored1.append((2 + near, a, "present where the attack came from"))
+            else:
+                scored2.append((3 + near, a, "target cue before actor"))
             continue
         if _cue_before(doc, "killed_after", a, span.start, gap=12) or _cue_before(
             doc, "injured_after", a, span.start, gap=12
@@ -68,7 +71,9 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         ):
             scored1.append((2 + near, a, "subject after active verb"))
             continue
-        if _speaker(doc, a, span.start) and len(actors) > 1:
+        if _speaker(doc, a, span.start):
+            if len(actors) == 1:
+                scored1.append((0.2, a, "speaker, the only actor named"))
             continue
         cs, _ = doc.clause_of(cand.sentence, a.nstart)
         if a.nstart < t.nstart and cue_in(doc, "agent_verbs", a.nend, t.nend + 1):
