@@ -43,7 +43,17 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
     for sent in doc.sentences:
         s, e = sent.span.start, sent.span.end
         ents = within(doc.entities, s, e)
-        trigs = [m for m in ents if m.kind == "trigger" and not _non_event(doc, sent.index, m)]
+        trigs = []
+        descriptive = False  # after "الذي اجتاح", a coordinated "وسيطر" describes the actor too
+        for m in ents:
+            if m.kind != "trigger":
+                continue
+            if _non_event(doc, sent.index, m):
+                descriptive = descriptive or _describes_actor(doc, sent.index, m)
+                continue
+            if descriptive and doc.text[m.wstart : m.nstart].startswith("و"):
+                continue
+            trigs.append(m)
         if cue_in(doc, "habitual", s, e):
             trigs = []
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
@@ -95,15 +105,20 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
     if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(doc, "passive", max(cs, trig.wstart - 40), trig.wstart):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
     span = doc.sentences[sentence].span
-    rel = cue_in(doc, "relative", max(span.start, trig.wstart - 6), trig.wstart)
-    if rel and any(
-        m.kind == "actor" and 0 <= rel[-1].nstart - m.nend <= 30 for m in within(doc.entities, span.start, trig.wstart)
-    ):
+    if _describes_actor(doc, sentence, trig):
         return True  # "تنظيم داعش الذي اجتاح العراق": describes the actor, not one occurrence
     for c in cue_in(doc, "since", span.start, span.end):
         if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times):
             return True  # "منذ 2011 ...": a campaign summary, not one occurrence
     return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
+
+
+def _describes_actor(doc: Doc, sentence: int, trig: Mention) -> bool:
+    span = doc.sentences[sentence].span
+    rel = cue_in(doc, "relative", max(span.start, trig.wstart - 6), trig.wstart)
+    return bool(rel) and any(
+        m.kind == "actor" and 0 <= rel[-1].nstart - m.nend <= 30 for m in within(doc.entities, span.start, trig.wstart)
+    )
 
 
 def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[str, float]:
@@ -192,6 +207,7 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
     heads = cue_in(doc, "place_heads", s.start, s.end)
     refs: list[PlaceRef] = []
     seen: set[tuple[int, int]] = set()
+    skipped_end = -100  # end of the last place skipped as a launch site
     for m in ents:
         key = (m.nstart, m.nend)
         if m.kind != "place" or key in seen or key not in chosen:
@@ -199,7 +215,11 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
-        if any(0 <= m.nstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من ":
+        origin = (
+            any(0 <= m.nstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من "
+        )
+        if origin or 0 <= m.wstart - skipped_end <= 8:
+            skipped_end = m.nend  # "من البوكمال شرق دير الزور": the apposition is the launch area too
             continue
         if chosen[key].kind == "country" and doc.text[m.wstart : m.nstart] in ("ل", "ول", "لل"):
             continue  # "غارة منسوبة لإسرائيل": whose, not where

@@ -86,11 +86,26 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
     pa, pb = _place(doc, a), _place(doc, b)
     if pa is None or pb is None:
         return True
-    if pa.id == pb.id or _contains(pa, pb) or _contains(pb, pa):
+    if pa.id == pb.id:
         return True
+    if _contains(pa, pb) or _contains(pb, pa):
+        # two named places: the same occurrence only when one is the headline or lead's summary,
+        # or both mentions carry the same known date
+        lead = min(doc.sentences[a.sentence].paragraph, doc.sentences[b.sentence].paragraph) <= 1
+        same_day = _date_of(a) is not None and _date_of(a) == _date_of(b)
+        return lead or same_day
     # a headline names the province's main town for a site in that province (once)
     in_title = _title_only(doc, a) or _title_only(doc, b)
     return in_title and pa.country == pb.country and pa.admin1 is not None and pa.admin1 == pb.admin1
+
+
+def _same_admin1(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    pa, pb = _place(doc, a), _place(doc, b)
+    if pa is None or pb is None:
+        return False
+    a1 = pa.name if pa.kind == "admin1" else pa.admin1
+    b1 = pb.name if pb.kind == "admin1" else pb.admin1
+    return pa.country == pb.country and a1 is not None and a1 == b1
 
 
 def _title_only(doc: Doc, c: Candidate) -> bool:
@@ -122,7 +137,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             for o in out
             if _same_kind(res, o, c)
             and _compatible_date(o, c)
-            and _compatible_place(doc, o, c)
+            and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
             and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
         ]
         # the same casualty figure, then the nearest event, preferring one reported before
@@ -130,6 +145,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             fits,
             key=lambda o: (
                 not (c.fatalities is not None and o.fatalities == c.fatalities),
+                not (c.actor1 is not None and o.actor1 is not None and o.actor1.actor_id == c.actor1.actor_id),
                 abs(o.sentence - c.sentence),
                 o.sentence > c.sentence,
             ),

@@ -92,6 +92,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if cand.actor1 is None or res.actors.get(m.ref).name != res.actors.get(cand.actor1.actor_id).name:
             cand.actor2 = ActorRef(m, m.ref, rule, score)
             break
+    if cand.actor1 is None:
+        _nisba_attacker(doc, res, cand)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
             x
@@ -102,6 +104,20 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor", rest[0][0])
     if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
         cand.actor2, cand.actor1 = cand.actor1, None
+
+
+def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
+    """"الضربات الأميركية", "غارة إسرائيلية", "قصف روسي": a nationality adjective right after the
+    attack noun names the attacking state's forces."""
+    t = cand.trigger
+    for c in doc.countries:
+        if 0 <= c.wstart - t.wend <= 1 and c.wend - c.nend > 0:  # an inflected nisba, not a name
+            actor_id = res.actors.composed_id("military", c.ref)
+            if actor_id in res.actors:
+                cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", 1.8)
+            return
+        if c.wstart > t.wend + 1:
+            return
 
 
 def _is_verb_trigger(doc: Doc, t: Mention) -> bool:
