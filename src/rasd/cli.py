@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -41,50 +43,63 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from exc
 
 
-def _read_records(
-    paths: list[str], pub_date: str | None, outlet: str | None, meta: Path | None, min_confidence: float, progress: bool
-):
-    """Yield ArticleRecords, printing one line on stderr per input that cannot be read."""
-    meta_map = None
-    if meta is not None:
-        try:
-            meta_map = load_meta(meta)
-        except ReadError as exc:
-            err.print(f"rasd: error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from exc
-    res = load_resources()
-    stats = {"ok": 0, "failed": 0}
-    show = progress and sys.stderr.isatty()
-    with Progress(
-        TextColumn("[bold]extract"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[rate]}"),
-        console=err,
-        disable=not show,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("extract", total=None, rate="")
-        for item in iter_articles(
-            paths, meta=meta_map, pub_date=_parse_date(pub_date), outlet=outlet, stdin=sys.stdin.buffer
-        ):
-            if isinstance(item, ReadError):
-                stats["failed"] += 1
-                err.print(f"rasd: error: {item}", markup=False, highlight=False)
-                continue
+def _error(message: str) -> None:
+    """One line on standard error (never wrapped, so each failure stays one greppable line)."""
+    typer.echo(f"rasd: error: {' '.join(str(message).split())}", err=True)
+
+
+@dataclass
+class _Batch:
+    """Reads and extracts a batch of inputs, counting what succeeded and what failed."""
+
+    paths: list[str]
+    pub_date: str | None
+    outlet: str | None
+    meta: Path | None
+    min_confidence: float = 0.0
+    progress: bool = True
+    ok: int = 0
+    failed: int = 0
+
+    def records(self) -> Iterator[ArticleRecord]:
+        meta_map = None
+        if self.meta is not None:
             try:
-                record = extract_article(item, resources=res)
-            except Exception as exc:  # one bad article never stops the batch
-                stats["failed"] += 1
-                err.print(f"rasd: error: {item.path or item.doc_id}: extraction failed: {exc}", markup=False)
-                continue
-            record.events = [e for e in record.events if e.confidence >= min_confidence]
-            stats["ok"] += 1
-            elapsed = bar.tasks[0].elapsed or 0
-            bar.update(task, advance=1, rate=f"{stats['ok'] / elapsed:,.0f} articles/s" if elapsed else "")
-            yield record
-    _read_records.stats = stats  # type: ignore[attr-defined]
+                meta_map = load_meta(self.meta)
+            except ReadError as exc:
+                _error(str(exc))
+                raise typer.Exit(2) from exc
+        pub = _parse_date(self.pub_date)
+        res = load_resources()
+        columns = (
+            TextColumn("[bold]extract"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[rate]}"),
+        )
+        with Progress(
+            *columns, console=err, disable=not (self.progress and sys.stderr.isatty()), transient=True
+        ) as bar:
+            task = bar.add_task("extract", total=None, rate="")
+            for item in iter_articles(
+                self.paths, meta=meta_map, pub_date=pub, outlet=self.outlet, stdin=sys.stdin.buffer
+            ):
+                if isinstance(item, ReadError):
+                    self.failed += 1
+                    _error(str(item))
+                    continue
+                try:
+                    record = extract_article(item, resources=res)
+                except Exception as exc:  # one bad article never stops the batch
+                    self.failed += 1
+                    _error(f"{item.path or item.doc_id}: extraction failed: {exc}")
+                    continue
+                record.events = [e for e in record.events if e.confidence >= self.min_confidence]
+                self.ok += 1
+                elapsed = bar.tasks[0].elapsed or 0
+                bar.update(task, advance=1, rate=f"{self.ok / elapsed:,.0f} articles/s" if elapsed else "")
+                yield record
 
 
 @app.command()
@@ -124,7 +139,8 @@ def extract(
     """
     if fmt not in ("json", "jsonl", "table"):
         raise typer.BadParameter("--format must be json, jsonl or table")
-    records = _read_records(paths, pub_date, outlet, meta, min_confidence, progress)
+    batch = _Batch(paths, pub_date, outlet, meta, min_confidence, progress)
+    records = batch.records()
     if fmt == "jsonl":
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
         try:
@@ -144,10 +160,11 @@ def extract(
                 output.write_text(payload + "\n", encoding="utf-8")
             else:
                 sys.stdout.write(payload + "\n")
-    stats = getattr(_read_records, "stats", {"ok": 0, "failed": 0})
     if output:
-        err.print(f"rasd: {stats['ok']} article(s) processed, {stats['failed']} failed; records written to {output}")
-    if stats["ok"] == 0:
+        typer.echo(
+            f"rasd: {batch.ok} article(s) processed, {batch.failed} failed; records written to {output}", err=True
+        )
+    if batch.ok == 0:
         raise typer.Exit(1)
 
 
