@@ -101,6 +101,10 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
             return True
     if cue_in(doc, "future", cs, trig.wstart) or cue_in(doc, "future_after", trig.wend, trig.wend + 12):
         return True
+    if cue_in(doc, "generic_after", trig.wend, trig.wend + 14):
+        return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
+    if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
+        return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
     prefix = doc.text[trig.wstart : trig.nstart]
     if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(doc, "passive", max(cs, trig.wstart - 40), trig.wstart):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
@@ -204,6 +208,7 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         i for i in range(s.start, s.end) if doc.text.startswith("بين ", i) and (i == 0 or not doc.text[i - 1].isalpha())
     ]
     near = cue_in(doc, "near_words", s.start, s.end)
+    preps = cue_in(doc, "location_preps", s.start, s.end)
     heads = cue_in(doc, "place_heads", s.start, s.end)
     refs: list[PlaceRef] = []
     seen: set[tuple[int, int]] = set()
@@ -221,8 +226,8 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         if origin or 0 <= m.wstart - skipped_end <= 8:
             skipped_end = m.nend  # "من البوكمال شرق دير الزور": the apposition is the launch area too
             continue
-        if chosen[key].kind == "country" and doc.text[m.wstart : m.nstart] in ("ل", "ول", "لل"):
-            continue  # "غارة منسوبة لإسرائيل": whose, not where
+        if chosen[key].kind == "country" and not _locative(doc, m, preps):
+            continue  # "اتهمت حماس إسرائيل", "منسوبة لإسرائيل": a country as an actor, not a place
         if any(0 <= m.wstart - b <= 30 for b in betweens):
             continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
         start = m.wstart
@@ -242,6 +247,14 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
             continue
         kept.append(r)
     return kept
+
+
+def _locative(doc: Doc, m: Mention, preps: list[Mention]) -> bool:
+    """A place introduced as a location: a clitic "ب"/"في" or a locative word right before it."""
+    clitic = doc.text[m.wstart : m.nstart]
+    if clitic.rstrip("ال").endswith("ب"):
+        return True
+    return any(0 <= m.wstart - p.nend <= 2 for p in preps)
 
 
 def _contains(outer: Place, inner: Place) -> bool:

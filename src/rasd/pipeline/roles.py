@@ -107,7 +107,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
 
 
 def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
-    """"الضربات الأميركية", "غارة إسرائيلية", "قصف روسي": a nationality adjective right after the
+    """ "الضربات الأميركية", "غارة إسرائيلية", "قصف روسي": a nationality adjective right after the
     attack noun names the attacking state's forces."""
     t = cand.trigger
     for c in doc.countries:
