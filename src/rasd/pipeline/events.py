@@ -76,7 +76,9 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
                 and all(p.mention and chosen[(p.mention.nstart, p.mention.nend)].kind == "country" for p in mine)
                 and len(mine) > 1
             ):
-                continue  # "هجمات في نيجيريا وتشاد والكاميرون": a campaign summary, not one occurrence
+                # "16 غارة في العراق وسبع في سوريا": a summary, not one occurrence; it can only lend
+                # its actors and sources to the events it sums up
+                mine, anaphoric = [None], True
             for pref in mine:
                 doc.candidates.append(
                     Candidate(

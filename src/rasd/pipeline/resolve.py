@@ -14,14 +14,37 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ..geo.gazetteer import Place
 from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
-from .doc import Candidate, Doc
+from .doc import Candidate, Doc, cue_in
 from .events import CONTAINER_KINDS, _contains
 
+PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
+UNNAMED_ATTACKER_TYPES = frozenset(
+    {
+        "Attack",
+        "Remote explosive/landmine/IED",
+        "Suicide bomb",
+        "Grenade",
+        "Air/drone strike",
+        "Abduction/forced disappearance",
+    }
+)
+VIOLENT_TYPES = frozenset(
+    {
+        "Attack",
+        "Remote explosive/landmine/IED",
+        "Suicide bomb",
+        "Grenade",
+        "Air/drone strike",
+        "Shelling/artillery/missile attack",
+        "Chemical weapon",
+    }
+)
 NON_VIOLENT = frozenset(
     {
         "Arrests",
@@ -43,6 +66,7 @@ def resolve(doc: Doc, res: Resources) -> Doc:
     merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
     _split_shared_figures(merged)
+    _inherit_actors(doc, merged)
     doc.events = [_to_event(doc, res, c) for c in merged]
     doc.events.sort(key=lambda e: (e.role != "main", e.evidence[0].start if e.evidence else 0))
     return doc
@@ -161,6 +185,24 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _inherit_actors(doc: Doc, events: list[Candidate]) -> None:
+    """News names the actors once, in the lead, then lists places ("وثلاث قرب سنجار"): an event
+    without an actor takes it from the nearest earlier event of the same type and role, or from the
+    headline's event of that type."""
+    ordered = sorted(events, key=lambda c: c.sentence)
+    for i, c in enumerate(ordered):
+        for attr in ("actor1", "actor2"):
+            if getattr(c, attr) is not None:
+                continue
+            for prev in reversed(ordered[:i]):
+                ref = getattr(prev, attr)
+                if prev.sub == c.sub and prev.background == c.background and ref is not None:
+                    setattr(
+                        c, attr, replace(ref, rule=f"inherited from the earlier {c.sub} event", score=ref.score / 2)
+                    )
+                    break
+
+
 def _split_shared_figures(events: list[Candidate]) -> None:
     """One figure reported for several events (places or days) is divided evenly among them, the
     parts adding up to the total (GUIDE.md, as ACLED does)."""
@@ -250,6 +292,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     country = loc.country if loc else None
     actor1 = _actor(doc, res, c.actor1, country)
     actor2 = _actor(doc, res, c.actor2, country)
+    actor1, actor2 = _conventions(doc, res, c, sub, actor1, actor2, loc)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         weaker = "actor2" if (c.actor2.score if c.actor2 else 0) <= (c.actor1.score if c.actor1 else 0) else "actor1"
         if weaker == "actor2":
@@ -283,6 +326,44 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     )
     ev.notes = notes_for(ev)
     return ev
+
+
+def _composed(res: Resources, template: str, country: str | None, text: str = "") -> Actor | None:
+    if not country:
+        return None
+    actor_id = res.actors.composed_id(template, country)
+    if actor_id not in res.actors:
+        return None
+    info = res.actors.get(actor_id)
+    return Actor(text=text, name=info.name, inter=info.inter, id=info.id)
+
+
+def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | None, a2: Actor | None, loc):
+    """GUIDE.md's role conventions: protesters are actor1 of a protest and actor2 of excessive force;
+    an unnamed attacker is the Unidentified Armed Group; civilians hit are "Civilians (<country>)"."""
+    country = loc.country if loc else None
+    protester = {a.id for a in (a1, a2) if a is not None and a.inter == 6}
+    if sub in PROTESTS:
+        if a2 is not None and a2.id in protester:
+            a1, a2 = a2, a1
+        if a1 is None or a1.inter != 6:
+            a1, a2 = _composed(res, "protesters", country) or a1, (a1 if a1 is not None and a1.inter != 6 else a2)
+        if sub == "Peaceful protest":
+            a2 = None
+    elif sub == "Excessive force against protesters":
+        if a1 is not None and a1.id in protester:
+            a1, a2 = a2, a1
+        if a2 is None:
+            a2 = _composed(res, "protesters", country)
+    elif sub in UNNAMED_ATTACKER_TYPES and a1 is None:
+        uag = res.actors.get("unidentified_armed_group") if "unidentified_armed_group" in res.actors else None
+        if uag is not None:
+            a1 = Actor(text="", name=uag.name, inter=uag.inter, id=uag.id)
+    if sub in VIOLENT_TYPES and a2 is None and country:
+        spans = [doc.sentences[i].span for i in c.sentences]
+        if any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
+            a2 = Actor(text="", name=res.civilians_name(country), inter=7)
+    return a1, a2
 
 
 def _actor(doc: Doc, res: Resources, ref, country: str | None) -> Actor | None:

@@ -17,10 +17,13 @@ Battles · Armed clash; and an Attack whose target is a state force is an Armed 
 
 from __future__ import annotations
 
+import re
+
 from ..resources.loader import Resources
 from .doc import ActorRef, Candidate, Doc, cue_in, within
 from .match import Mention
 
+_SELF_REPORT = re.compile(r"(?<!\w)[اب]?ان(?:ه|ها|هم)(?!\w)")  # "إنه", "أنها", "بأنهم" (folded)
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
@@ -72,7 +75,9 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored1.append((2 + near, a, "subject after active verb"))
             continue
         if _speaker(doc, a, span.start):
-            if len(actors) == 1:
+            if a.nend < t.nstart and _SELF_REPORT.search(doc.text, a.nend, t.nstart):
+                scored1.append((2.5 + near, a, "speaker reporting its own act (قال ... إنه)"))
+            elif len(actors) == 1:
                 scored1.append((0.2, a, "speaker, the only actor named"))
             continue
         cs, _ = doc.clause_of(cand.sentence, a.nstart)
