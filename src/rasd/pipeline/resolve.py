@@ -23,6 +23,7 @@ from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc, cue_in
 from .events import CONTAINER_KINDS, _contains
 
+UNIDENTIFIED = "unidentified_armed_group"
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
 UNNAMED_ATTACKER_TYPES = frozenset(
     {
@@ -192,11 +193,17 @@ def _inherit_actors(doc: Doc, events: list[Candidate]) -> None:
     ordered = sorted(events, key=lambda c: c.sentence)
     for i, c in enumerate(ordered):
         for attr in ("actor1", "actor2"):
-            if getattr(c, attr) is not None:
-                continue
+            own = getattr(c, attr)
+            if own is not None and own.actor_id != UNIDENTIFIED:
+                continue  # a named actor stays; a generic "متشددين" yields to the lead's named one
             for prev in reversed(ordered[:i]):
                 ref = getattr(prev, attr)
-                if prev.sub == c.sub and prev.background == c.background and ref is not None:
+                if (
+                    prev.sub == c.sub
+                    and prev.background == c.background
+                    and ref is not None
+                    and ref.actor_id != UNIDENTIFIED
+                ):
                     setattr(
                         c, attr, replace(ref, rule=f"inherited from the earlier {c.sub} event", score=ref.score / 2)
                     )
@@ -361,7 +368,9 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
             a1 = Actor(text="", name=uag.name, inter=uag.inter, id=uag.id)
     if sub in VIOLENT_TYPES and a2 is None and country:
         spans = [doc.sentences[i].span for i in c.sentences]
-        if any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
+        if any(cue_in(doc, "military_targets", s.start, s.end) for s in spans):
+            a2 = _composed(res, "military", country)  # "تعرض مواقع عسكرية": the state's forces
+        elif any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
             a2 = Actor(text="", name=res.civilians_name(country), inter=7)
     return a1, a2
 

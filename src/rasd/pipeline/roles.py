@@ -24,6 +24,7 @@ from .doc import ActorRef, Candidate, Doc, cue_in, within
 from .match import Mention
 
 _SELF_REPORT = re.compile(r"(?<!\w)[اب]?ان(?:ه|ها|هم)(?!\w)")  # "إنه", "أنها", "بأنهم" (folded)
+_FROM_AREA = re.compile(r"من (?:مناطق|منطقه|مواقع|اماكن|مكان)")  # "أطلقت من مناطق توجد فيها X": X attacked
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
@@ -52,7 +53,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
         if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
-            if "من " in doc.text[max(span.start, a.wstart - 40) : a.wstart]:
+            if _FROM_AREA.search(doc.text, max(span.start, a.wstart - 45), a.wstart):
                 scored1.append((2 + near, a, "present where the attack came from"))
             else:
                 scored2.append((3 + near, a, "target cue before actor"))
