@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, cue_in, within
 
+MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event
 NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا يقل عن", "نحو")
 
 
@@ -73,6 +74,9 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         if tail and tail[0] in res.cues["singular_victims"]:
             out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي": one victim
             continue
+        if tail and tail[0] in res.cues[f"dual_{kind}"]:
+            out.append((2, False, cue.nend))  # "مقتل شخصين": two
+            continue
         stop = min((p for p in all_cues if p > cue.nend), default=end)
         n = next(
             (
@@ -90,7 +94,7 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
         if n is not None:
             out.append((n.value, n.vague, n.nstart))
-    return out
+    return [f for f in out if f[0] <= MAX_EVENT_FIGURE]
 
 
 def _number_blocked(gap: str) -> bool:
@@ -153,7 +157,7 @@ def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
     for sent in doc.sentences:
         if sent.index in event_sentences:
             continue
-        if cue_in(doc, "hedge", sent.span.start, sent.span.end):
+        if cue_in(doc, "hedge_article", sent.span.start, sent.span.end):
             cand.hedged = True
-            cand.rules["certainty"] = "hedge elsewhere in the article"
+            cand.rules["certainty"] = "nobody claimed it / suspected author, elsewhere in the article"
             return

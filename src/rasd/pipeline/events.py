@@ -57,7 +57,8 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         if cue_in(doc, "habitual", s, e):
             trigs = []
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
-        places = _event_places(doc, sent.index, ents, doc_places, dl_end)
+        withdrawal = any(sub == "Non-violent transfer of territory" for _, sub, _ in typed)
+        places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
         if not typed:
             kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
             if kills and not cue_in(doc, "future", s, e):
@@ -136,6 +137,8 @@ def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[st
         for m in within(doc.modifiers, cs, ce)
         if not (m.nstart >= trig.nstart and m.nend <= trig.nend)
     ]
+    if t.sub in PROTEST_SUBS and (cue_in(doc, "killed_after", cs, ce) or cue_in(doc, "killed_before", cs, ce)):
+        return "Excessive force against protesters", t.weight  # "سقوط ثمانية قتلى خلال احتجاجات"
     if t.sub == "generic":
         if not mods:
             mods = [res.modifiers[m.ref] for m in within(doc.modifiers, s.start, s.end)]
@@ -154,6 +157,7 @@ def _rank(res: Resources, sub: str) -> int:
     return max((m.rank for m in res.modifiers.values() if m.sub == sub), default=0)
 
 
+PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {
         "Chemical weapon",
@@ -203,7 +207,9 @@ def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
     return doc.clause_of(sa, a.nstart) == doc.clause_of(sa, b.nstart)
 
 
-def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl_end: int) -> list[PlaceRef]:
+def _event_places(
+    doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl_end: int, from_is_place: bool = False
+) -> list[PlaceRef]:
     s = doc.sentences[sentence].span
     origins = cue_in(doc, "origin", s.start, s.end)
     betweens = [
@@ -222,9 +228,8 @@ def _event_places(doc: Doc, sentence: int, ents: list[Mention], chosen: dict, dl
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
-        origin = (
-            any(0 <= m.nstart - o.nend <= 12 for o in origins) or doc.text[max(0, m.wstart - 3) : m.wstart] == "من "
-        )
+        after_from = doc.text[max(0, m.wstart - 3) : m.wstart] == "من " and not from_is_place  # "انسحبت من X": X
+        origin = any(0 <= m.nstart - o.nend <= 12 for o in origins) or after_from
         if origin or 0 <= m.wstart - skipped_end <= 8:
             skipped_end = m.nend  # "من البوكمال شرق دير الزور": the apposition is the launch area too
             continue
