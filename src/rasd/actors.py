@@ -445,8 +445,19 @@ def _load_actors(
         if aid in actors:
             raise _err(path, f"{where}: duplicate id", text, needle)
         unknown_keys = set(item) - {
-            "id", "name", "inter", "country", "kind", "accept", "forms", "fills", "generic", "template",
-            "by_country", "source_name", "note",
+            "id",
+            "name",
+            "inter",
+            "country",
+            "kind",
+            "accept",
+            "forms",
+            "fills",
+            "generic",
+            "template",
+            "by_country",
+            "source_name",
+            "note",
         }
         if unknown_keys:
             raise _err(path, f"{where}: unknown field(s) {sorted(unknown_keys)}", text, needle)
@@ -472,8 +483,7 @@ def _load_actors(
             if country is None:
                 raise _err(path, f"{where}: fills {tid!r} but has no country", text, needle)
             if (tid, country) in fills:
-                raise _err(path, f"{where}: {tid}:{country} is already filled by {fills[(tid, country)]}",
-                           text, needle)
+                raise _err(path, f"{where}: {tid}:{country} is already filled by {fills[(tid, country)]}", text, needle)
             fills[(tid, country)] = aid
             template = template or tid
         by_country = item.get("by_country") or {}
@@ -489,8 +499,7 @@ def _load_actors(
             for key in variants(form):
                 prev = owner.get(key)
                 if prev is not None and prev[0] != aid:
-                    raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of actor {prev[0]}",
-                               text, needle)
+                    raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of actor {prev[0]}", text, needle)
                 owner[key] = (aid, form)
             forms.append((form, aid, suffix))
         actors[aid] = ActorDef(

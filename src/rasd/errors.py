@@ -84,7 +84,5 @@ def _rebuild_read_error(cls: type[ReadError], path: str, reason: str, line: int 
     return cls(path, reason, line=line)
 
 
-def _rebuild_resource_error(
-    cls: type[ResourceError], file: str, reason: str, line: int | None
-) -> ResourceError:
+def _rebuild_resource_error(cls: type[ResourceError], file: str, reason: str, line: int | None) -> ResourceError:
     return cls(file, reason, line=line)

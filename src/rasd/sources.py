@@ -222,8 +222,20 @@ def _load_sources(
     forms: list[tuple[str, str, str]] = []
     fills: dict[tuple[str, str], str] = {}
     owner: dict[str, tuple[str, str]] = {}
-    allowed = {"id", "name", "kind", "accept", "forms", "country", "template", "generic", "fills",
-               "correspondent", "suffix", "note"}
+    allowed = {
+        "id",
+        "name",
+        "kind",
+        "accept",
+        "forms",
+        "country",
+        "template",
+        "generic",
+        "fills",
+        "correspondent",
+        "suffix",
+        "note",
+    }
     for item in data:
         sid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(sid, str) or not _ID_RE.match(sid):

@@ -40,16 +40,12 @@ def eval_command(
             show_default=False,
         ),
     ],
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print the whole report as JSON instead of tables.")
-    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON instead of tables.")] = False,
     errors: Annotated[
         bool,
         typer.Option("--errors", help="List missed gold events and spurious predictions with evidence."),
     ] = False,
-    curve: Annotated[
-        bool, typer.Option("--curve", help="Print P/R/F1 for confidence thresholds 0.0 ... 0.9.")
-    ] = False,
+    curve: Annotated[bool, typer.Option("--curve", help="Print P/R/F1 for confidence thresholds 0.0 ... 0.9.")] = False,
     texts: Annotated[
         list[Path] | None,
         typer.Option(

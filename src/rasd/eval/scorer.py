@@ -584,9 +584,7 @@ def score(
         g_main, p_main = _main_only(g_events), _main_only(p_events)
         report.lenient_main += _prf(g_main, p_main, strict=False)
         report.strict_main += _prf(g_main, p_main, strict=True)
-        report.per_doc.append(
-            DocScore(doc_id, len(g_events), len(p_events), record is not None, lenient, strict)
-        )
+        report.per_doc.append(DocScore(doc_id, len(g_events), len(p_events), record is not None, lenient, strict))
 
         for gi, pi in pairs:
             agreement = compare_fields(g_events[gi], p_events[pi])

@@ -289,16 +289,12 @@ class Gazetteer:
         pts = [(a.id, a.lat, a.lon) for a in anchors if a.lat is not None and a.lon is not None]
 
         def in_admin1(p: Place) -> bool:
-            return bool(
-                (p.admin1 and p.admin1.casefold() in a1) or (p.kind == "admin1" and p.name.casefold() in a1)
-            )
+            return bool((p.admin1 and p.admin1.casefold() in a1) or (p.kind == "admin1" and p.name.casefold() in a1))
 
         def near_anchor(p: Place) -> bool:
             if p.lat is None or p.lon is None:
                 return False
-            return any(
-                p.id != aid and haversine_km(p.lat, p.lon, la, lo) <= _ANCHOR_KM for aid, la, lo in pts
-            )
+            return any(p.id != aid and haversine_km(p.lat, p.lon, la, lo) <= _ANCHOR_KM for aid, la, lo in pts)
 
         def key(p: Place) -> tuple[int, int, int, int, int, int, int, str]:
             return (
@@ -446,9 +442,7 @@ def _read_sites(path: Path, places: list[Place], forms: dict[str, tuple[str, ...
             header = f
             continue
         if len(f) != len(_SITE_COLUMNS):
-            raise ResourceError(
-                str(path), f"expected {len(_SITE_COLUMNS)} columns, got {len(f)}", line=lineno
-            )
+            raise ResourceError(str(path), f"expected {len(_SITE_COLUMNS)} columns, got {len(f)}", line=lineno)
         sid, name, ar, kind, cc, a1, lat, lon, prec, _source = f
         if not _SLUG_RE.match(sid):
             raise ResourceError(str(path), f"bad id {sid!r} (want site:<slug>)", line=lineno)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -56,9 +57,9 @@ def is_letter(ch: str) -> bool:
     return ch in _LETTERS or ch.isalpha()
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One dictionary entry: a surface form with its kind (lexicon) and payload reference."""
+class Entry(NamedTuple):
+    """One dictionary entry: a surface form with its kind (lexicon) and payload reference.
+    (A named tuple: the compiled matcher holds ~100k of them and unpickles them fast.)"""
 
     kind: str  # e.g. "place", "actor", "source", "trigger"
     ref: str  # stable key into that lexicon, e.g. "geonames:170794" or "actor:us_forces"
@@ -108,7 +109,8 @@ class Matcher:
     """Build with ``add`` then ``compile``; ``find`` yields mentions in text order."""
 
     def __init__(self) -> None:
-        self._auto = ahocorasick.Automaton()
+        self._auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        self._values: list[tuple[int, tuple[tuple[Entry, bool], ...]]] = []  # (key length, entries)
         self._entries: dict[str, list[tuple[Entry, bool]]] = {}
         self._compiled = False
 
@@ -131,23 +133,28 @@ class Matcher:
             self.add(surface, entry)
 
     def compile(self) -> Matcher:
+        """Build the automaton; the matcher is then read-only (the build-time index is dropped)."""
         for key, bucket in self._entries.items():
-            self._auto.add_word(key, (key, tuple(bucket)))
+            self._auto.add_word(key, len(self._values))
+            self._values.append((len(key), tuple(bucket)))
         if self._entries:
             self._auto.make_automaton()
+        self._entries = {}
         self._compiled = True
         return self
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._values) if self._compiled else len(self._entries)
 
     def find(self, norm: str) -> Iterator[Mention]:
         """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges."""
-        if not self._entries:
+        if not self._values:
             return
         n = len(norm)
-        for end_idx, (key, bucket) in self._auto.iter(norm):
-            start = end_idx - len(key) + 1
+        values = self._values
+        for end_idx, index in self._auto.iter(norm):
+            size, bucket = values[index]
+            start = end_idx - size + 1
             end = end_idx + 1
             ws = start
             while ws > 0 and is_letter(norm[ws - 1]):
@@ -166,7 +173,7 @@ class Matcher:
                     continue
                 if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
                     continue
-                yield Mention(entry.kind, entry.ref, start, end, ws, we, key)
+                yield Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end])
 
 
 def longest_first(mentions: Iterable[Mention], priority: dict[str, int] | None = None) -> list[Mention]:

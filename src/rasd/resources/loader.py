@@ -9,6 +9,11 @@ directory; the pipeline receives it as an argument (no module-level dictionaries
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,5 +158,48 @@ def _load_cues(path: Path, matcher: Matcher) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=4)
 def load_resources(data_dir: str | None = None) -> Resources:
-    """The process-wide cached :class:`Resources` for ``data_dir`` (default: the bundled data)."""
-    return Resources.load(Path(data_dir) if data_dir else None)
+    """The process-wide cached :class:`Resources` for ``data_dir`` (default: the bundled data).
+
+    Compiling every lexicon takes a few seconds; the compiled object is kept on disk (a pickle
+    in ``$RASD_CACHE_DIR`` or ``~/.cache/rasd``) under a key made of the data files and the
+    package's code, so any change to either rebuilds it. ``RASD_NO_CACHE=1`` turns the disk cache
+    off; an unwritable cache directory just means no cache.
+    """
+    directory = Path(data_dir) if data_dir else DATA_DIR
+    path = None if os.environ.get("RASD_NO_CACHE") else _cache_file(directory)
+    if path is not None and path.exists():
+        try:
+            with open(path, "rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, Resources):
+                return cached
+        except Exception:  # a corrupt or incompatible cache is rebuilt
+            pass
+    res = Resources.load(directory)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+                pickle.dump(res, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp.name, path)
+            for old in path.parent.glob("resources-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)  # built by an older version of the data or code
+        except OSError:
+            pass
+    return res
+
+
+def _cache_file(data_dir: Path) -> Path | None:
+    base = os.environ.get("RASD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rasd"
+    )
+    digest = hashlib.sha1(sys.version.encode())
+    code_dir = Path(__file__).resolve().parents[1]
+    for root in (data_dir, code_dir):
+        pattern = "*" if root == data_dir else "*.py"
+        for f in sorted(root.rglob(pattern)):
+            if f.is_file():
+                st = f.stat()
+                digest.update(f"{f.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return Path(base) / f"resources-{digest.hexdigest()[:20]}.pickle"
