@@ -104,7 +104,7 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
             return True
     if cue_in(doc, "future", cs, trig.wstart) or cue_in(doc, "future_after", trig.wend, trig.wend + 12):
         return True
-    if cue_in(doc, "generic_after", trig.wend, trig.wend + 14):
+    if cue_in(doc, "generic_after", trig.wend, trig.wend + 24):
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
         return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
@@ -302,8 +302,9 @@ def _assign_places(
         if after:
             chosen.append(after[0])
             for p in after[1:]:
-                if not _coordinated(doc.text[chosen[-1].mention.nend : p.text_start]):
-                    break
+                gap = doc.text[chosen[-1].mention.nend : p.text_start]
+                if not _coordinated(gap) or (p.near and "و" not in gap.split() and not gap.strip().startswith("و")):
+                    break  # "الحصيبة والملاحمة شرقي الرمادي": a locator of the list, not another place
                 chosen.append(p)
         else:
             before = [p for p in places if p.mention.nend <= t.nstart]

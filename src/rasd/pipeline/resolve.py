@@ -17,13 +17,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ..geo.gazetteer import Place
+from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc, cue_in
 from .events import CONTAINER_KINDS, _contains
 
 UNIDENTIFIED = "unidentified_armed_group"
+NEAR_KM = 30.0  # how far "قرب X" / "شرقي X" reaches
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
 UNNAMED_ATTACKER_TYPES = frozenset(
     {
@@ -113,7 +114,7 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
         return True
     if pa.id == pb.id:
         return True
-    if _contains(pa, pb) or _contains(pb, pa):
+    if _contains(pa, pb) or _contains(pb, pa) or _near_each_other(a, b, pa, pb):
         # two named places: the same occurrence only when one is the headline or lead's summary,
         # or both mentions carry the same known date
         lead = min(doc.sentences[a.sentence].paragraph, doc.sentences[b.sentence].paragraph) <= 1
@@ -259,8 +260,22 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
         a.sentence = b.sentence
 
 
+def _near_each_other(a: Candidate, b: Candidate, pa: Place, pb: Place) -> bool:
+    """ "شرقي الرمادي" and a village east of Ramadi: a vague place and a precise one close by."""
+    vague = (a.place is not None and a.place.near) or (b.place is not None and b.place.near)
+    return vague and _km(pa, pb) <= NEAR_KM
+
+
+def _km(p: Place, q: Place) -> float:
+    if None in (p.lat, p.lon, q.lat, q.lon):
+        return float("inf")
+    return haversine_km(p.lat, p.lon, q.lat, q.lon)
+
+
 def _more_precise(p: Place, q: Place, cp: Candidate, cq: Candidate) -> bool:
     if (q.kind in CONTAINER_KINDS and p.kind not in CONTAINER_KINDS) or _contains(q, p):
+        return True
+    if cq.place is not None and cq.place.near and cp.place is not None and not cp.place.near and _km(p, q) <= NEAR_KM:
         return True
     return bool(cq.place and cq.place.near and cp.place and not cp.place.near and p.id == q.id)
 
