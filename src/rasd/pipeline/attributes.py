@@ -113,8 +113,13 @@ def _time(doc: Doc, cand: Candidate) -> None:
     if not refs:
         return
     cs, ce = doc.clause_of(cand.sentence, cand.trigger.nstart)
+    # a date inside "منذ ..." starts a period ("منذ سقوط النظام في 2011"): it does not date the event
+    since = cue_in(doc, "since", s.start, s.end)
+    refs = [r for r in refs if not any(0 <= r.nstart - c.nend <= 40 for c in since)] or refs
     in_clause = [r for r in refs if cs <= r.nstart < ce]
-    pool = in_clause or refs
+    first = doc.sentences[cand.sentence].clauses[0]
+    leading = [r for r in refs if first.start <= r.nstart < first.end and r.nstart < cand.trigger.nstart]
+    pool = in_clause or leading or refs
     cand.time = min(pool, key=lambda r: abs(r.nstart - cand.trigger.nstart))
     cand.rules["date"] = f"time expression '{doc.text[cand.time.nstart : cand.time.nend]}'"
 

@@ -66,7 +66,7 @@ class Calendar:
         year = r"(?:\s*,?\s*(?:عام\s+|العام\s+|سنه\s+)?(?P<year>(?:19|20)\d\d))?"
         rel = rf"(?:\s+(?:(?P<past>{past})|(?P<cur>{current})))?"
         self._dmy = re.compile(
-            rf"{B}(?:في\s+|ب?)?(?P<day>\d{{1,2}}|{ords})(?:\s+من)?\s+(?:شهر\s+)?(?P<month>{month}){E}{pair}{year}{rel}"
+            rf"{B}(?:في\s*|ب)?(?P<day>\d{{1,2}}|{ords})(?:\s+من)?\s+(?:شهر\s+)?(?P<month>{month}){E}{pair}{year}{rel}"
         )
         self._month = re.compile(
             rf"{B}(?:(?P<part>{parts})\s+)?(?P<shahr>شهر\s+)?(?P<month>{month}){E}(?P<pair>{pair}){year}{rel}"

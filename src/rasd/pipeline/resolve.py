@@ -255,7 +255,8 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
         if s not in a.sources:
             a.sources.append(s)
     a.hedged = a.hedged or b.hedged
-    a.background = a.background and b.background
+    if not (b.anaphoric or b.sub == "casualty"):  # a passing reference does not change the role
+        a.background = a.background and b.background
     if a.sentence > b.sentence:
         a.sentence = b.sentence
 
