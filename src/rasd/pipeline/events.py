@@ -31,6 +31,7 @@ from .places import choose_places, dateline_end
 
 _BETWEEN = re.compile(r"(?<!\w)بين ")
 SITE_RADIUS_KM = 12.0
+REGION_RADIUS_KM = 150.0
 TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
@@ -275,8 +276,14 @@ def _contains(outer: Place, inner: Place) -> bool:
             and inner.admin1 in (outer.admin1 or outer.name, outer.name)
             and inner.kind != "admin1"
         )
-    if outer.kind == "region":
-        return inner.country == outer.country and inner.kind not in CONTAINER_KINDS
+    if outer.kind == "region":  # by its province when it has one, else by distance from its centre
+        if inner.country != outer.country or inner.kind in CONTAINER_KINDS:
+            return False
+        if outer.admin1:
+            return inner.admin1 == outer.admin1
+        return None not in (outer.lat, outer.lon, inner.lat, inner.lon) and (
+            haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= REGION_RADIUS_KM
+        )
     # a town contains the neighbourhoods, streets and sites around it ("البصرة" ⊃ "منطقة العباسية")
     return (
         outer.kind == "place"

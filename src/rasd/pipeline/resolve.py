@@ -24,7 +24,8 @@ from .doc import Candidate, Doc, cue_in
 from .events import CONTAINER_KINDS, _contains
 
 UNIDENTIFIED = "unidentified_armed_group"
-NEAR_KM = 30.0  # how far "قرب X" / "شرقي X" reaches
+NEAR_KM = 30.0
+CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
 UNNAMED_ATTACKER_TYPES = frozenset(
     {
@@ -152,6 +153,8 @@ def _same_kind(res: Resources, a: Candidate, b: Candidate) -> bool:
     the other (``absorbs`` in triggers/events.yaml: a territory take absorbs its clash)."""
     if a.sub == b.sub or b.sub == "casualty":
         return True
+    if CLAUSE_ONLY_ABSORBER in (a.sub, b.sub):
+        return False  # an interception absorbs the missile only within its own clause
     return b.sub in res.absorbs.get(a.sub, ()) or a.sub in res.absorbs.get(b.sub, ())
 
 
