@@ -31,7 +31,7 @@ from .places import choose_places, dateline_end
 
 _BETWEEN = re.compile(r"(?<!\w)بين ")
 SITE_RADIUS_KM = 12.0
-REGION_RADIUS_KM = 150.0
+REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert...
 TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates

@@ -181,7 +181,13 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             default=None,
         )
         if target is None:
-            if not c.anaphoric:
+            if c.sub == "casualty" and not c.anaphoric and c.place is not None and (c.actor1 or c.actor2):
+                # "مصرع عشرات الإرهابيين جراء عمليات لقوات الجيش في رفح": deaths, a place and an armed
+                # actor but no attack word: a clash, or an attack when civilians were the victims
+                victims = res.actors.get(c.actor2.actor_id) if c.actor2 else None
+                c.sub = "Attack" if victims is not None and victims.inter == 7 else "Armed clash"
+                c.rules["type"] = "casualties with a place and an actor → " + c.sub
+            if not c.anaphoric and c.sub != "casualty":
                 out.append(c)
         else:
             if c.sub != "casualty" and target.sub != c.sub and target.sub in res.absorbs.get(c.sub, ()):
