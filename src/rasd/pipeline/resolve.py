@@ -27,6 +27,7 @@ UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
 CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
+RIOTS = frozenset({"Violent demonstration", "Mob violence"})
 UNNAMED_ATTACKER_TYPES = frozenset(
     {
         "Attack",
@@ -382,8 +383,13 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
             a1, a2 = _composed(res, "protesters", country) or a1, (a1 if a1 is not None and a1.inter != 6 else a2)
         if sub == "Peaceful protest":
             a2 = None
+    elif sub in RIOTS:
+        if a1 is not None and a1.inter in (1, 8) and (a2 is None or a2.inter not in (1, 8)):
+            a1, a2 = a2, a1  # the crowd acts; the police that faces it is actor2
+        if a1 is None or a1.inter in (6, 7):
+            a1 = _composed(res, "rioters", country) or a1
     elif sub == "Excessive force against protesters":
-        if a1 is not None and a1.id in protester:
+        if a1 is not None and (a1.id in protester or a1.inter == 7):
             a1, a2 = a2, a1
         if a2 is None:
             a2 = _composed(res, "protesters", country)

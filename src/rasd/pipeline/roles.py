@@ -25,6 +25,7 @@ from .match import Mention
 
 _SELF_REPORT = re.compile(r"(?<!\w)[اب]?ان(?:ه|ها|هم)(?!\w)")  # "إنه", "أنها", "بأنهم" (folded)
 _FROM_AREA = re.compile(r"من (?:مناطق|منطقه|مواقع|اماكن|مكان)")  # "أطلقت من مناطق توجد فيها X": X attacked
+NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
@@ -98,7 +99,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if cand.actor1 is None or res.actors.get(m.ref).name != res.actors.get(cand.actor1.actor_id).name:
             cand.actor2 = ActorRef(m, m.ref, rule, score)
             break
-    if cand.actor1 is None:
+    if cand.actor1 is None or cand.actor1.score < NISBA_SCORE:
         _nisba_attacker(doc, res, cand)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
@@ -120,7 +121,7 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
         if 0 <= c.wstart - t.wend <= 1 and c.wend - c.nend > 0:  # an inflected nisba, not a name
             actor_id = res.actors.composed_id("military", c.ref)
             if actor_id in res.actors:
-                cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", 1.8)
+                cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", NISBA_SCORE)
             return
         if c.wstart > t.wend + 1:
             return
