@@ -32,6 +32,7 @@ app = typer.Typer(
 app.command("eval", help="Score predicted records against gold annotations (FORMAT.md).")(eval_command)
 
 err = Console(stderr=True)
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -128,7 +129,13 @@ def extract(
             help="Write records here (JSON, or JSON lines with --format jsonl) instead of standard output.",
         ),
     ] = None,
-    min_confidence: Annotated[float, typer.Option(help="Drop events below this confidence (0-1).")] = 0.0,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            help="Drop events below this confidence (0-1). The default keeps events the evidence makes more "
+            "likely than not; 0 keeps every candidate."
+        ),
+    ] = DEFAULT_MIN_CONFIDENCE,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
     """Extract conflict events from Arabic news articles.
