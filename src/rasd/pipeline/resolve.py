@@ -150,13 +150,15 @@ def _compatible_date(a: Candidate, b: Candidate) -> bool:
     )
 
 
-def _same_kind(res: Resources, a: Candidate, b: Candidate) -> bool:
+def _same_kind(doc: Doc, res: Resources, a: Candidate, b: Candidate) -> bool:
     """Same occurrence type: equal sub-types, a headline casualty mention, or one type absorbing
     the other (``absorbs`` in triggers/events.yaml: a territory take absorbs its clash)."""
     if a.sub == b.sub or b.sub == "casualty":
         return True
     if CLAUSE_ONLY_ABSORBER in (a.sub, b.sub):
         return False  # an interception absorbs the missile only within its own clause
+    if (_title_only(doc, a) or _title_only(doc, b)) and SUB_TO_TYPE.get(a.sub) == SUB_TO_TYPE.get(b.sub):
+        return True  # a headline types loosely ("صواريخ تستهدف مواقع" for the body's air strikes)
     return b.sub in res.absorbs.get(a.sub, ()) or a.sub in res.absorbs.get(b.sub, ())
 
 
@@ -166,7 +168,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
         fits = [
             o
             for o in out
-            if _same_kind(res, o, c)
+            if _same_kind(doc, res, o, c)
             and _compatible_date(o, c)
             and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
             and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
@@ -192,8 +194,12 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             if not c.anaphoric and c.sub != "casualty":
                 out.append(c)
         else:
-            if c.sub != "casualty" and target.sub != c.sub and target.sub in res.absorbs.get(c.sub, ()):
-                target.sub = c.sub  # the absorbing (more specific) reading wins
+            if (
+                c.sub != "casualty"
+                and target.sub != c.sub
+                and (target.sub in res.absorbs.get(c.sub, ()) or _title_only(doc, target))
+            ):
+                target.sub = c.sub  # the absorbing (more specific) reading, or the body's over the headline's
             _absorb(doc, target, c)
     return out
 

@@ -152,7 +152,10 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
     a1 = res.actors.get(cand.actor1.actor_id) if cand.actor1 else None
     if cand.sub in TERRITORY and a1 is not None:
         cand.sub = "Government regains territory" if a1.inter == 1 else "Non-state actor overtakes territory"
-    if cand.sub == "Armed clash" and cue_in(doc, "crowd_nouns", span.start, span.end):
+    if cand.sub in ("Armed clash", "Violent demonstration") and cue_in(doc, "partisans", span.start, span.end):
+        cand.sub = "Mob violence"  # "اشتباكات بين مؤيدي المستقبل والأحباش"
+        cand.rules["type"] += " (supporters of two camps → Mob violence)"
+    elif cand.sub == "Armed clash" and cue_in(doc, "crowd_nouns", span.start, span.end):
         cand.sub = "Violent demonstration"  # "مواجهات مع شبان فلسطينيين": a riot
         cand.rules["type"] += " (a crowd on one side → Violent demonstration)"
     if cand.sub == "Attack" and a2 is not None and a2.inter in STATE_INTER:
