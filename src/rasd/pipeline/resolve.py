@@ -26,6 +26,7 @@ from .events import CONTAINER_KINDS, _contains
 
 UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
+GENERIC_WEIGHT = 0.6  # as strong as a generic attack word ("هجوم")
 CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
 RIOTS = frozenset({"Violent demonstration", "Mob violence"})
@@ -128,6 +129,12 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
     return in_title and pa.country == pb.country and pa.admin1 is not None and pa.admin1 == pb.admin1
 
 
+def _list_siblings(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    """Events split from one sentence's list of places ("في رفح والشيخ زويد والعريش")."""
+    pa, pb = _place(doc, a), _place(doc, b)
+    return b.sentence in a.sentences and pa is not None and pb is not None and pa.id != pb.id
+
+
 def _same_admin1(doc: Doc, a: Candidate, b: Candidate) -> bool:
     pa, pb = _place(doc, a), _place(doc, b)
     if pa is None or pb is None:
@@ -143,7 +150,14 @@ def _title_only(doc: Doc, c: Candidate) -> bool:
 
 def _compatible_date(a: Candidate, b: Candidate) -> bool:
     da, db = _date_of(a), _date_of(b)
+    if da is None and db is None:
+        return a.background == b.background
     if da is None or db is None:
+        # an undated main report means "in the days up to publication": not a month-long tally
+        dated = a if da is not None else b
+        undated = b if da is not None else a
+        if not undated.background and dated.time is not None and dated.time.precision in ("month", "year"):
+            return False
         return a.background == b.background
     return da == db or (
         a.time and b.time and "day" not in (a.time.precision, b.time.precision) and abs((da - db).days) <= 7
@@ -172,6 +186,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             and _compatible_date(o, c)
             and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
             and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
+            and not _list_siblings(doc, o, c)
         ]
         # the same casualty figure, then the nearest event, preferring one reported before
         target = min(
@@ -190,6 +205,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
                 # actor but no attack word: a clash, or an attack when civilians were the victims
                 victims = res.actors.get(c.actor2.actor_id) if c.actor2 else None
                 c.sub = "Attack" if victims is not None and victims.inter == 7 else "Armed clash"
+                c.weight = max(c.weight, GENERIC_WEIGHT)
                 c.rules["type"] = "casualties with a place and an actor → " + c.sub
             if not c.anaphoric and c.sub != "casualty":
                 out.append(c)
@@ -305,6 +321,9 @@ def _orig_span(doc: Doc, s: int, e: int) -> Span:
 
 def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     pub = doc.article.pub_date
+    if c.time is not None and c.time.precision in ("month", "year") and not c.background:
+        c.background = True  # a month's or a year's tally recalls context (GUIDE.md "role")
+        c.rules["role"] = "dated only by month or year: context"
     sub = c.sub
     place = _place(doc, c)
     loc = None
