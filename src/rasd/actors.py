@@ -351,10 +351,11 @@ class ActorLexicon:
             return 8
         return actor.inter
 
-    def source_name(self, actor_id: str) -> str:
+    def source_name(self, actor_id: str, country: str | None = None) -> str:
         """The name to list when the actor is cited as a source ("قال الجيش الأمريكي" →
-        "US military"): its ``source_name``, or for state forces "<adj> military/police/government"."""
-        actor = self.get(actor_id)
+        "US military"): its ``source_name``, or for state forces "<adj> military/police/government".
+        A generic actor ("الجيش") is first localized to ``country`` when one is given."""
+        actor = self.localize(actor_id, country) if country else self.get(actor_id)
         if actor.source_name:
             return actor.source_name
         country = self._countries.get(actor.country or "")

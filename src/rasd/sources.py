@@ -125,6 +125,9 @@ class SourceLexicon:
         sources, forms, fills = _load_sources(data_dir / "sources.yaml", countries, templates)
         composed, composed_forms, aliases = _compose(templates, countries, fills, forms)
         cues, cue_forms = _load_cues(data_dir / "cue_verbs.yaml")
+        # an explicit form that a composed "adj" form of the same source covers would match twice
+        covered = {(_bare(fold(f)), ref) for f, ref, suffix in composed_forms if suffix == "adj"}
+        forms = [x for x in forms if x[2] != "none" or (_bare(fold(x[0])), x[1]) not in covered]
         return cls({**sources, **composed}, [*forms, *composed_forms], cues, cue_forms, aliases)
 
     def entries(self) -> Iterator[tuple[str, str, str]]:

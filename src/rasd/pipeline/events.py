@@ -58,7 +58,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         if cue_in(doc, "habitual", s, e):
             trigs = []
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
-        withdrawal = any(sub == "Non-violent transfer of territory" for _, sub, _ in typed)
+        withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in typed)
         places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
         if not typed:
             kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
@@ -158,6 +158,8 @@ def _rank(res: Resources, sub: str) -> int:
     return max((m.rank for m in res.modifiers.values() if m.sub == sub), default=0)
 
 
+# "انسحبت من X", "اختطفوه من وسط X", "اعتقلوه من منزله في X": for these, "من X" is where it happened
+FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
 PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {

@@ -7,7 +7,8 @@ Folding (all documented in ``FORMAT.md``'s matching rules, plus digits and punct
 * alef forms أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي (hamza carriers are unstable in news spelling);
 * Arabic-Indic (٠-٩) and Persian (۰-۹) digits → ASCII digits; Persian ک ی → ك ي;
 * punctuation variants: « » “ ” „ ″ → ``"``, ‘ ’ ‛ → ``'``, the dashes – — ‒ → ``-``,
-  Arabic percent/decimal signs → ASCII, non-breaking spaces → space;
+  Arabic percent/decimal signs → ASCII, non-breaking spaces → space; hashtag marks ``#`` and
+  ``_`` → space, so "#محافظة_البيضاء" reads as words;
 * presentation-form ligatures (ﻻ and friends) are expanded with NFKC.
 
 ``normalize(text)`` returns a :class:`Normalized` whose ``to_original(s, e)`` maps a span of the
@@ -56,6 +57,8 @@ _ONE_TO_ONE = {
     "\u2007": " ",
     "\u202f": " ",
     "\u2009": " ",
+    "_": " ",  # hashtags are read as words: "#محافظة_البيضاء"
+    "#": " ",
 }
 for _i in range(10):
     _ONE_TO_ONE[chr(0x0660 + _i)] = str(_i)

@@ -21,6 +21,16 @@ def recognize(doc: Doc, res: Resources) -> Doc:
     for m in res.matcher.find(doc.text):
         layers["entity" if m.kind in ENTITY_KINDS else m.kind].append(m)
     doc.entities = longest_first(layers["entity"], PRIORITY) if layers["entity"] else []
+    actors = [m for m in doc.entities if m.kind == "actor"]
+    inside = [
+        t
+        for t in layers["entity"]
+        if t.kind == "trigger"
+        and res.triggers[t.ref].sub in res.instrument_subs
+        and any(a.nstart <= t.nstart and t.nend <= a.nend for a in actors)
+    ]
+    if inside:  # "الطيران الروسي": an actor that names the instrument is also the event's trigger
+        doc.entities = sorted([*doc.entities, *longest_first(inside)], key=lambda m: m.nstart)
     doc.countries = longest_first(layers["country"])
     doc.modifiers = longest_first(layers["modifier"])
     doc.cites = longest_first(layers["cite"])

@@ -61,6 +61,7 @@ class Resources:
     modifiers: dict[str, Modifier]
     cues: dict[str, Any]
     absorbs: dict[str, frozenset[str]]
+    instrument_subs: frozenset[str]
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Resources:
@@ -83,9 +84,12 @@ class Resources:
             matcher.add(form, Entry("cite", cue_id, suffix))
         triggers, modifiers = _load_triggers(data_dir / "triggers" / "events.yaml", matcher)
         absorbs = _load_absorbs(data_dir / "triggers" / "events.yaml")
+        instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
         matcher.compile()
-        return cls(matcher, numbers, calendar, gazetteer, actors, sources, triggers, modifiers, cues, absorbs)
+        return cls(
+            matcher, numbers, calendar, gazetteer, actors, sources, triggers, modifiers, cues, absorbs, instruments
+        )
 
     def civilians_name(self, country: str) -> str:
         """ "Civilians (<Country>)" for an ISO2 code (the composed civilians actor)."""
