@@ -230,7 +230,11 @@ def _inherit_actors(doc: Doc, events: list[Candidate]) -> None:
             own = getattr(c, attr)
             if own is not None and own.actor_id != UNIDENTIFIED:
                 continue  # a named actor stays; a generic "متشددين" yields to the lead's named one
-            for prev in reversed(ordered[:i]):
+            others = sorted(
+                (o for o in ordered if o is not c),
+                key=lambda o: (abs(o.sentence - c.sentence), o.sentence > c.sentence),
+            )
+            for prev in others:
                 ref = getattr(prev, attr)
                 if (
                     prev.sub == c.sub
@@ -416,6 +420,8 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
             a1, a2 = a2, a1
         if a2 is None:
             a2 = _composed(res, "protesters", country)
+    elif sub == "Non-violent transfer of territory" and a1 is not None:
+        a1, a2 = a2, a1  # "انسحبت الميليشيات ... مع تقدم القوات": the side that withdraws hands over
     elif sub in UNNAMED_ATTACKER_TYPES and a1 is None:
         uag = res.actors.get("unidentified_armed_group") if "unidentified_armed_group" in res.actors else None
         if uag is not None:

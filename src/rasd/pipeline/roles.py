@@ -67,14 +67,18 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if clitic.endswith("ل") and 0 <= a.wstart - t.nend <= 25:
             scored1.append((2.5 + near, a, "genitive ل after trigger"))
             continue
-        if _cue_before(doc, "agent_verbs", a, span.start, gap=GAP) or (
+        verb = _verb_before(doc, a, span.start)
+        if verb is not None or (
             t.nstart < a.nstart
             and a.wstart - t.nend <= GAP
             and t.ref.startswith("t:")
             and res.triggers[t.ref].sub != "generic"
             and _is_verb_trigger(doc, t)
         ):
-            scored1.append((2 + near, a, "subject after active verb"))
+            if verb is not None and _event_noun_before(doc, verb, span.start):
+                scored2.append((2 + near, a, "object of a verb whose subject is the attack"))  # "الغارة استهدفت X"
+            else:
+                scored1.append((2 + near, a, "subject after active verb"))
             continue
         if _speaker(doc, a, span.start):
             if a.nend < t.nstart and _SELF_REPORT.search(doc.text, a.nend, t.nstart):
@@ -90,7 +94,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         info = res.actors.get(a.ref)
         if info.inter == CIVILIAN_INTER:
             scored2.append((1 + near, a, "civilians as target"))
-        else:
+        elif doc.clause_of(cand.sentence, a.nstart) == doc.clause_of(cand.sentence, t.nstart) or dist <= 40:
             scored1.append((0.5 + near, a, "only actor near trigger"))
     if scored1:
         score1, m, rule = max(scored1, key=lambda x: x[0])
@@ -136,7 +140,23 @@ def _cue_before(doc: Doc, kind: str, a: Mention, floor: int, gap: int = GAP) -> 
 
 
 def _speaker(doc: Doc, a: Mention, floor: int) -> bool:
+    """ "قال الجيش ..." or a headline's "الجيش السوري: ..." — the actor speaks."""
+    if doc.text[a.wend : a.wend + 2].lstrip().startswith(":"):
+        return True
     return any(0 <= a.wstart - c.nend <= GAP for c in doc.cites if floor <= c.nstart < a.wstart)
+
+
+def _verb_before(doc: Doc, a: Mention, floor: int) -> Mention | None:
+    cues = [c for c in cue_in(doc, "agent_verbs", max(floor, a.wstart - 40), a.wstart) if 0 <= a.wstart - c.nend <= GAP]
+    return cues[-1] if cues else None
+
+
+def _event_noun_before(doc: Doc, verb: Mention, floor: int) -> bool:
+    """An attack noun right before the verb is its subject: "الغارة استهدفت الخبراء"."""
+    return any(
+        m.kind == "trigger" and 0 <= verb.wstart - m.wend <= 12
+        for m in within(doc.entities, max(floor, verb.wstart - 40), verb.wstart)
+    )
 
 
 def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
