@@ -225,7 +225,7 @@ def _inherit_actors(doc: Doc, events: list[Candidate]) -> None:
     without an actor takes it from the nearest earlier event of the same type and role, or from the
     headline's event of that type."""
     ordered = sorted(events, key=lambda c: c.sentence)
-    for i, c in enumerate(ordered):
+    for c in ordered:
         for attr in ("actor1", "actor2"):
             own = getattr(c, attr)
             if own is not None and own.actor_id != UNIDENTIFIED:
