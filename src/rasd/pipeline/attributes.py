@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, cue_in, within
 
+MAX_EVENT_DEATHS = 1000  # "قتل خلاله أكثر من 1600 مدني": a campaign's toll
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event
 NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا يقل عن", "نحو")
 
@@ -69,7 +70,10 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
     all_cues = sorted(
         c.nstart for c in doc.cues if c.ref.startswith(("killed_", "injured_")) and start <= c.nstart < end
     )
+    killed_ends = [c.nend for c in cue_in(doc, "killed_after", start, end)]
     for cue in cue_in(doc, f"{kind}_after", start, end):
+        if kind == "injured" and any(0 <= cue.wstart - k <= 3 for k in killed_ends):
+            continue  # "مقتل وجرح 110": a combined toll gives neither figure
         tail = text[cue.nend : cue.nend + 14].split()
         if tail and tail[0] in res.cues["singular_victims"]:
             out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي": one victim
@@ -78,6 +82,8 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
             out.append((2, False, cue.nend))  # "مقتل شخصين": two
             continue
         stop = min((p for p in all_cues if p > cue.nend), default=end)
+        if kind == "killed" and any(0 <= p - cue.nend <= 3 for p in all_cues if p > cue.nend):
+            continue  # "مقتل وجرح 110"
         n = next(
             (
                 n
@@ -94,7 +100,10 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
         if n is not None:
             out.append((n.value, n.vague, n.nstart))
-    return [f for f in out if f[0] <= MAX_EVENT_FIGURE]
+    if kind == "killed" and not out and cue_in(doc, "killed_one", start, end):
+        out.append((1, False, cue_in(doc, "killed_one", start, end)[0].nstart))  # "لقي أمين شرطة مصرعه"
+    limit = MAX_EVENT_DEATHS if kind == "killed" else MAX_EVENT_FIGURE
+    return [f for f in out if f[0] <= limit]
 
 
 def _number_blocked(gap: str) -> bool:
