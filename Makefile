@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint bench clean gazetteer
+.PHONY: demo test install lint bench clean gazetteer pg
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,16 @@ demo: install
 	@echo "Done: the events above are in out/demo.json (v1 records, FORMAT.md)."
 	@echo "Score against gold annotations with: $(BIN)/rasd eval out/demo.json ../shared/gold"
 
-test: install
+test: install pg
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/python -m pytest -n 2 -q
+
+# PostgreSQL server binaries for the store tests (tests/store); CI runs this before `make test`.
+pg:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		{ if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
+		    apt-get update -q && apt-get install -y -q postgresql; \
+		  else echo "note: PostgreSQL server binaries not found and not root: install 'postgresql' for the store tests"; fi; }
 
 lint: install
 	$(BIN)/ruff check src tests tools bench

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,9 +19,12 @@ from rich.table import Table
 from .api import extract_article
 from .errors import ReadError
 from .eval.cli import eval_command
+from .explain import explain_record, render_explanations
+from .geo.gazetteer import Gazetteer
+from .parallel import ExtractionFailure, extract_parallel
 from .pipeline.read import iter_articles, load_meta
 from .resources.loader import load_resources
-from .types import ArticleRecord
+from .types import Article, ArticleRecord
 
 app = typer.Typer(
     name="rasd",
@@ -59,6 +63,7 @@ class _Batch:
     meta: Path | None
     min_confidence: float = 0.0
     progress: bool = True
+    workers: int = 1
     ok: int = 0
     failed: int = 0
 
@@ -71,7 +76,6 @@ class _Batch:
                 _error(str(exc))
                 raise typer.Exit(2) from exc
         pub = _parse_date(self.pub_date)
-        res = load_resources()
         columns = (
             TextColumn("[bold]extract"),
             BarColumn(),
@@ -83,24 +87,44 @@ class _Batch:
             *columns, console=err, disable=not (self.progress and sys.stderr.isatty()), transient=True
         ) as bar:
             task = bar.add_task("extract", total=None, rate="")
-            for item in iter_articles(
-                self.paths, meta=meta_map, pub_date=pub, outlet=self.outlet, stdin=sys.stdin.buffer
-            ):
+            items = iter_articles(self.paths, meta=meta_map, pub_date=pub, outlet=self.outlet, stdin=sys.stdin.buffer)
+            for item, outcome in self._outcomes(items):
                 if isinstance(item, ReadError):
                     self.failed += 1
                     _error(str(item))
                     continue
-                try:
-                    record = extract_article(item, resources=res)
-                except Exception as exc:  # one bad article never stops the batch
+                if isinstance(outcome, ExtractionFailure) or outcome is None:
                     self.failed += 1
-                    _error(f"{item.path or item.doc_id}: extraction failed: {exc}")
+                    _error(f"{item.path or item.doc_id}: extraction failed: {outcome.message if outcome else '?'}")
                     continue
+                record = outcome
                 record.events = [e for e in record.events if e.confidence >= self.min_confidence]
                 self.ok += 1
                 elapsed = bar.tasks[0].elapsed or 0
                 bar.update(task, advance=1, rate=f"{self.ok / elapsed:,.0f} articles/s" if elapsed else "")
                 yield record
+
+    @staticmethod
+    def _outcomes_serial(
+        items: Iterator[Article | ReadError],
+    ) -> Iterator[tuple[Article | ReadError, ArticleRecord | ExtractionFailure | None]]:
+        res = load_resources()
+        for item in items:
+            if isinstance(item, ReadError):
+                yield item, None
+                continue
+            try:
+                yield item, extract_article(item, resources=res)
+            except Exception as exc:  # one bad article never stops the batch
+                yield item, ExtractionFailure(item.path or item.doc_id, str(exc))
+
+    def _outcomes(
+        self, items: Iterator[Article | ReadError]
+    ) -> Iterator[tuple[Article | ReadError, ArticleRecord | ExtractionFailure | None]]:
+        """``(item, record or failure)`` in input order, on one process or on ``workers``."""
+        if self.workers <= 1:
+            return self._outcomes_serial(items)
+        return extract_parallel(items, self.workers)
 
 
 @app.command()
@@ -137,6 +161,15 @@ def extract(
         ),
     ] = DEFAULT_MIN_CONFIDENCE,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Extract on this many processes (each loads the resources once); output is identical, in order.",
+        ),
+    ] = 1,
 ) -> None:
     """Extract conflict events from Arabic news articles.
 
@@ -146,7 +179,7 @@ def extract(
     """
     if fmt not in ("json", "jsonl", "table"):
         raise typer.BadParameter("--format must be json, jsonl or table")
-    batch = _Batch(paths, pub_date, outlet, meta, min_confidence, progress)
+    batch = _Batch(paths, pub_date, outlet, meta, min_confidence, progress, workers)
     records = batch.records()
     if fmt == "jsonl":
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
@@ -175,6 +208,127 @@ def extract(
         raise typer.Exit(1)
 
 
+@app.command()
+def explain(
+    path: Annotated[str, typer.Argument(help="An article file (any input `extract` reads) or '-' for standard input.")],
+    pub_date: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD for inputs that carry none.")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
+    meta: Annotated[Path | None, typer.Option(help="meta.jsonl giving doc_id → pub_date, outlet.")] = None,
+    min_confidence: Annotated[
+        float, typer.Option(help="Explain only events at or above this confidence (0 explains every candidate).")
+    ] = DEFAULT_MIN_CONFIDENCE,
+) -> None:
+    """Show why each event was extracted: the trigger words, the evidence sentences with the trigger,
+    location and actors highlighted, and the rule behind every field.
+
+    Example:
+
+        rasd explain examples/000_73c53d1290d9c61f.txt --pub-date 2023-04-11
+    """
+    meta_map = None
+    if meta is not None:
+        try:
+            meta_map = load_meta(meta)
+        except ReadError as exc:
+            _error(str(exc))
+            raise typer.Exit(2) from exc
+    pub = _parse_date(pub_date)
+    console = Console()
+    res = load_resources()
+    ok = 0
+    for item in iter_articles([path], meta=meta_map, pub_date=pub, outlet=outlet, stdin=sys.stdin.buffer):
+        if isinstance(item, ReadError):
+            _error(str(item))
+            continue
+        try:
+            record = extract_article(item, resources=res)
+        except Exception as exc:  # one bad article never stops the batch
+            _error(f"{item.path or item.doc_id}: extraction failed: {exc}")
+            continue
+        ok += 1
+        record.events = [e for e in record.events if e.confidence >= min_confidence]
+        heading = record.doc_id + (f" — {record.title}" if record.title else "")
+        render_explanations(explain_record(record, item.text), item.text, console, heading=heading)
+    if ok == 0:
+        raise typer.Exit(1)
+
+
+gazetteer_app = typer.Typer(
+    name="gazetteer", help="Look up places in the bundled gazetteer and count its entries.", no_args_is_help=True
+)
+app.add_typer(gazetteer_app)
+
+
+@gazetteer_app.command("lookup")
+def gazetteer_lookup(
+    name: Annotated[str, typer.Argument(help="A place name, Arabic (as written) or English.", show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many candidates to show.")] = 10,
+    country: Annotated[str | None, typer.Option(help="Only candidates in this ISO2 country (e.g. SY).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Scored candidates for a place name (1.0 = an exact surface form), best first.
+
+    Example:
+
+        rasd gazetteer lookup "دير الزور" --country SY
+    """
+    gz = Gazetteer.load()
+    hits = gz.lookup(name, limit=limit if country is None else max(limit * 20, 200))
+    if country is not None:
+        hits = [(p, s) for p, s in hits if p.country == country.upper()][:limit]
+    rows = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "kind": p.kind,
+            "country": p.country,
+            "admin1": p.admin1,
+            "lat": p.lat,
+            "lon": p.lon,
+            "score": s,
+        }
+        for p, s in hits
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        table = Table(title=f"Gazetteer candidates for {name}", header_style="bold", box=box.SIMPLE_HEAD)
+        for col in ("id", "name", "kind", "country", "admin1", "lat", "lon", "score"):
+            numeric = col in ("lat", "lon", "score")
+            width = {"name": 14, "admin1": 10, "kind": 7}.get(col)
+            table.add_column(col, justify="right" if numeric else "left", no_wrap=width is None, min_width=width)
+        for r in rows:
+            table.add_row(*("—" if r[c] is None else f"{r[c]:.3f}" if c in ("lat", "lon") else str(r[c]) for c in r))
+        Console().print(table)
+    if not rows:
+        _error(f"no place matches {name!r}" + (f" in {country.upper()}" if country else ""))
+        raise typer.Exit(1)
+
+
+@gazetteer_app.command("stats")
+def gazetteer_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Gazetteer entries by country, by source (geonames/sites) and by kind, and its surface forms."""
+    stats = Gazetteer.load().stats()
+    if as_json:
+        typer.echo(json.dumps(stats, ensure_ascii=False, indent=1))
+        return
+    console = Console()
+    total = sum(stats["by_source"].values())
+    console.print(f"{total:,} entries; {stats['surface_forms']['pairs']:,} surface forms "
+                  f"({stats['surface_forms']['keys']:,} distinct keys)")  # fmt: skip
+    for key, title in (("by_country", "country"), ("by_source", "source"), ("by_kind", "kind")):
+        table = Table(title=f"Entries by {title}", header_style="bold")
+        table.add_column(title)
+        table.add_column("entries", justify="right")
+        for k, n in sorted(stats[key].items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(k, f"{n:,}")
+        console.print(table)
+
+
 def print_table(records: list[ArticleRecord], console: Console) -> None:
     table = Table(title="Events found", show_lines=False, header_style="bold")
     for col in ("doc", "date", "type / sub-type", "location", "actor1 → actor2", "killed/injured", "role", "conf"):
@@ -200,6 +354,13 @@ def print_table(records: list[ArticleRecord], console: Console) -> None:
             )
     console.print(table)
     console.print(f"{n} event(s) in {len(records)} article(s)")
+
+
+from .cli_store import export_command, ingest_command, query_command  # noqa: E402
+
+app.command("ingest")(ingest_command)
+app.command("export")(export_command)
+app.command("query")(query_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,226 @@
+"""``rasd ingest``, ``rasd export`` and ``rasd query``: the store commands (registered in ``cli.py``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import ReadError
+from .store import DEFAULT_URL, EventFilter, Store, ingest, schema
+
+__all__ = ["export_command", "ingest_command", "query_command"]
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="RASD_DB",
+        help="Database URL: sqlite:///path.db (or a plain path), or postgresql+psycopg://user:pw@host/db.",
+    ),
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="Only events on or after this date (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Only events on or before this date (YYYY-MM-DD).")]
+CountryOption = Annotated[str | None, typer.Option(help="Only events in this country (ISO2 code, e.g. SY).")]
+
+
+def _error(message: str) -> None:
+    """One line on standard error, like every other ``rasd`` error."""
+    typer.echo(f"rasd: error: {' '.join(str(message).split())}", err=True)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=option) from exc
+
+
+def _open(db: str) -> Store:
+    try:
+        return Store.open(db)
+    except SQLAlchemyError as exc:
+        _error(f"cannot open database {db}: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+
+
+def ingest_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (every .txt .html .json .jsonl .jsonl.gz inside) or '-'.", show_default=False
+        ),
+    ],
+    db: DbOption = DEFAULT_URL,
+    meta: Annotated[Path | None, typer.Option(help="meta.jsonl giving doc_id → pub_date, outlet, url.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles committed per transaction.")] = 200,
+    pub_date: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (articles/s) on standard error.")] = True,
+) -> None:
+    """Extract events from articles and store them; articles already stored (same text) are skipped.
+
+    Each batch is committed in one transaction, so an interrupted ingest can simply be re-run.
+    Events reported by several articles are then fused (see `rasd export --fused`).
+
+    Example:
+
+        rasd ingest examples --meta examples/meta.jsonl --db sqlite:///rasd.db
+    """
+    pub = _date(pub_date, "--pub-date")
+    store = _open(db)
+    try:
+        summary = ingest(paths, store, meta=meta, batch_size=batch_size, progress=progress, pub_date=pub, outlet=outlet)
+    except ReadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    except SQLAlchemyError as exc:
+        _error(f"database error: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    for path, reason in summary.failed:
+        _error(f"{path}: {reason}")
+    table = Table(title=f"Ingest into {store.url}", header_style="bold")
+    table.add_column("read", justify="right")
+    table.add_column("new", justify="right")
+    table.add_column("skipped", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("events", justify="right")
+    table.add_column("fused events", justify="right")
+    table.add_column("articles/s", justify="right")
+    table.add_row(
+        f"{summary.read:,}",
+        f"{summary.new:,}",
+        f"{summary.skipped:,}",
+        f"{len(summary.failed):,}",
+        f"{summary.events:,}",
+        "—" if summary.fused is None else f"{summary.fused:,}",
+        f"{summary.rate:,.0f}",
+    )
+    Console().print(table)
+    if summary.read == 0 and summary.failed:
+        raise typer.Exit(1)
+
+
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="acled-csv | geojson | parquet | jsonl")] = "acled-csv",
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file ('-' = standard output).")] = "-",
+    db: DbOption = DEFAULT_URL,
+    fused: Annotated[bool, typer.Option(help="Export fused events (one per occurrence) instead of reports.")] = False,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    country: CountryOption = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Only this event type or sub-event type.")] = None,
+) -> None:
+    """Export stored events as ACLED-style CSV, GeoJSON points, Parquet or JSON lines.
+
+    Example:
+
+        rasd export --format acled-csv --country SY --from 2023-01-01 -o syria.csv
+    """
+    from .export import FORMATS, export
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    if fmt == "parquet" and output == "-":
+        raise typer.BadParameter("parquet needs a file name", param_hint="--output")
+    lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
+    store = _open(db)
+    try:
+        n = export(store, fmt, output, fused=fused, date_from=lo, date_to=hi, country=country, event_type=event_type)
+    except BrokenPipeError:  # `rasd export | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        raise typer.Exit(0) from None
+    except (SQLAlchemyError, OSError) as exc:
+        _error(f"export failed: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if output != "-":
+        typer.echo(f"rasd: {n:,} {'fused ' if fused else ''}event(s) written to {output}", err=True)
+
+
+def query_command(
+    db: DbOption = DEFAULT_URL,
+    country: CountryOption = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Event type or sub-event type.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many events.")] = 50,
+    fused: Annotated[bool, typer.Option(help="Query fused events instead of article reports.")] = False,
+) -> None:
+    """Show stored events matching the filters as a table (newest first).
+
+    Example:
+
+        rasd query --country SY --type "Air/drone strike" --from 2015-01-01 --limit 20
+    """
+    flt = EventFilter(
+        date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), country=country, event_type=event_type
+    )
+    store = _open(db)
+    t = schema.fused_events if fused else schema.events
+    a = schema.articles
+    cols = [
+        t.c.date,
+        t.c.date_precision,
+        t.c.event_type,
+        t.c.sub_event_type,
+        t.c.location_name,
+        t.c.country,
+        t.c.admin1,
+        t.c.actor1_name,
+        t.c.actor2_name,
+        t.c.fatalities,
+        t.c.injuries,
+        t.c.confidence,
+    ]
+    if fused:
+        stmt = select(*cols, t.c.n_reports.label("who"))
+    else:
+        stmt = select(*cols, a.c.doc_id.label("who")).join(a, a.c.id == t.c.article_id)
+    stmt = flt.apply(stmt, t).order_by(t.c.date.desc().nulls_last(), t.c.id).limit(limit)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+    except SQLAlchemyError as exc:
+        _error(f"query failed: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    table = Table(title="Fused events" if fused else "Stored events", header_style="bold")
+    for col in (
+        "reports" if fused else "doc",
+        "date",
+        "type / sub-type",
+        "location",
+        "actor1 → actor2",
+        "killed/injured",
+        "conf",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        where = f"{r.location_name or '—'}, {r.admin1 or '—'} ({r.country or '—'})"
+        table.add_row(
+            str(r.who),
+            f"{r.date or '—'} ({r.date_precision or '—'})",
+            f"{r.event_type} / {r.sub_event_type}",
+            where,
+            f"{r.actor1_name or '—'} → {r.actor2_name or '—'}",
+            f"{'—' if r.fatalities is None else r.fatalities}/{'—' if r.injuries is None else r.injuries}",
+            f"{r.confidence:.2f}",
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"{len(rows)} event(s) shown (limit {limit})")

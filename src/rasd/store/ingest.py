@@ -1,0 +1,272 @@
+"""Idempotent ingest: read → extract → store, one transaction per batch, then fusion."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import __version__
+from ..api import extract_article
+from ..errors import ReadError
+from ..pipeline.read import iter_articles, load_meta
+from ..resources.loader import DATA_DIR, Resources, load_resources
+from ..types import Article, ArticleRecord
+from . import schema
+from .db import Store
+from .fuse import fuse
+from .records import event_row, iter_chunks
+
+__all__ = ["IngestSummary", "content_hash", "extractor_version", "ingest"]
+
+
+@dataclass
+class IngestSummary:
+    """What one :func:`ingest` call did.
+
+    ``read``: articles read; ``new``: stored now; ``skipped``: already in the store (same text);
+    ``failed``: ``(path, reason)`` for inputs that could not be read or extracted; ``events``:
+    events stored now; ``fused``: fused events in the store afterwards.
+    """
+
+    read: int = 0
+    new: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    events: int = 0
+    fused: int | None = None
+    seconds: float = 0.0
+    run_id: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """Articles read per second."""
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex) of an article's text: the store's identity of an article."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """``<rasd version>+<digest of the bundled resource data>``, recorded with every event."""
+    digest = hashlib.sha1()
+    for f in sorted(DATA_DIR.rglob("*")):
+        if f.is_file():
+            digest.update(str(f.relative_to(DATA_DIR)).encode())
+            digest.update(f.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:10]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _existing(conn: Connection, hashes: Iterable[str]) -> set[str]:
+    a = schema.articles
+    found: set[str] = set()
+    for chunk in iter_chunks(sorted(set(hashes)), 500):
+        found.update(conn.execute(select(a.c.content_hash).where(a.c.content_hash.in_(chunk))).scalars())
+    return found
+
+
+def _store_batch(
+    conn: Connection, items: list[tuple[Article, str, ArticleRecord]], *, run_id: int, version: str
+) -> int:
+    """Insert articles and their events, evidence and sources; returns the number of events."""
+    if not items:
+        return 0
+    now = _now()
+    a, e = schema.articles, schema.events
+    art_rows = [
+        {
+            "doc_id": art.doc_id,
+            "content_hash": h,
+            "outlet": art.outlet,
+            "pub_date": art.pub_date,
+            "url": art.url,
+            "title": art.title,
+            "text": art.text,
+            "ingested_at": now,
+            "run_id": run_id,
+        }
+        for art, h, _ in items
+    ]
+    art_ids = conn.execute(insert(a).returning(a.c.id, sort_by_parameter_order=True), art_rows).scalars().all()
+    ev_rows: list[dict[str, Any]] = []
+    ev_objs = []
+    for art_id, (_, _, rec) in zip(art_ids, items, strict=True):
+        for seq, ev in enumerate(rec.events):
+            ev_rows.append(event_row(ev, article_id=art_id, seq=seq, extractor_version=version))
+            ev_objs.append(ev)
+    if not ev_rows:
+        return 0
+    ev_ids = conn.execute(insert(e).returning(e.c.id, sort_by_parameter_order=True), ev_rows).scalars().all()
+    spans = [
+        {"event_id": eid, "seq": i, "start": s.start, "end": s.end}
+        for eid, ev in zip(ev_ids, ev_objs, strict=True)
+        for i, s in enumerate(ev.evidence)
+    ]
+    sources = [
+        {"event_id": eid, "seq": i, "name": name}
+        for eid, ev in zip(ev_ids, ev_objs, strict=True)
+        for i, name in enumerate(ev.sources)
+    ]
+    if spans:
+        conn.execute(insert(schema.evidence), spans)
+    if sources:
+        conn.execute(insert(schema.event_sources), sources)
+    return len(ev_rows)
+
+
+def _commit_batch(
+    store: Store,
+    articles: list[Article],
+    summary: IngestSummary,
+    *,
+    res: Resources,
+    run_id: int,
+    version: str,
+) -> None:
+    """Extract the batch's new articles and store them in ONE transaction."""
+    hashed = [(art, content_hash(art.text)) for art in articles]
+    with store.engine.connect() as conn:
+        known = _existing(conn, (h for _, h in hashed))
+    todo: list[tuple[Article, str, ArticleRecord]] = []
+    seen = set(known)
+    skipped = 0
+    for art, h in hashed:
+        if h in seen:
+            skipped += 1
+            continue
+        seen.add(h)
+        try:
+            rec = extract_article(art, resources=res)
+        except Exception as exc:  # one bad article never stops the ingest
+            summary.failed.append((art.path or art.doc_id, f"{art.doc_id}: extraction failed: {exc}"))
+            continue
+        todo.append((art, h, rec))
+    for attempt in (1, 2):
+        try:
+            with store.begin() as conn:
+                if attempt == 2:  # another writer stored some of these meanwhile
+                    again = _existing(conn, (h for _, h, _ in todo))
+                    skipped += len([1 for _, h, _ in todo if h in again])
+                    todo = [t for t in todo if t[1] not in again]
+                n_events = _store_batch(conn, todo, run_id=run_id, version=version)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    summary.skipped += skipped
+    summary.new += len(todo)
+    summary.events += n_events
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    store: Store,
+    meta: Mapping[str, Mapping[str, Any]] | str | Path | None = None,
+    batch_size: int = 200,
+    progress: bool = True,
+    *,
+    pub_date: date | None = None,
+    outlet: str | None = None,
+    resources: Resources | None = None,
+    run_fusion: bool = True,
+    console: Console | None = None,
+) -> IngestSummary:
+    """Read, extract and store every article of ``paths``; articles already stored are skipped.
+
+    Idempotent: an article whose text (sha256) is already in the store is not extracted again,
+    so re-running over the same inputs adds nothing. Each batch of ``batch_size`` articles is
+    committed in one transaction: a killed ingest loses at most the batch in flight, and a
+    re-run completes it. After the batches, events are fused across articles (:func:`fuse`).
+
+    Args:
+        paths: files, folders or ``"-"``, as for :func:`rasd.pipeline.read.iter_articles`.
+        store: an open :class:`Store`.
+        meta: a ``meta.jsonl`` path or an already loaded mapping (``doc_id`` → metadata).
+        batch_size: articles per transaction.
+        progress: show a Rich progress bar (articles/s) on standard error.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [str(p) for p in paths]
+    meta_map = load_meta(meta) if isinstance(meta, (str, Path)) else meta
+    res = resources or load_resources()
+    version = extractor_version()
+    summary = IngestSummary()
+    started = time.perf_counter()
+    with store.begin() as conn:
+        run_id = conn.execute(
+            insert(schema.runs).returning(schema.runs.c.id),
+            {
+                "started_at": _now(),
+                "extractor_version": version,
+                "inputs": " ".join(paths)[:10_000],
+                "n_read": 0,
+                "n_new": 0,
+                "n_skipped": 0,
+                "n_failed": 0,
+                "n_events": 0,
+            },
+        ).scalar_one()
+    summary.run_id = run_id
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[rate]} {task.fields[stats]}"),
+    )
+    with Progress(*columns, console=console or Console(stderr=True), disable=not progress, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, rate="", stats="")
+        items = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
+        for chunk in iter_chunks(items, batch_size):
+            articles: list[Article] = []
+            for item in chunk:
+                if isinstance(item, ReadError):
+                    summary.failed.append((item.path, item.reason))
+                else:
+                    articles.append(item)
+            summary.read += len(articles)
+            _commit_batch(store, articles, summary, res=res, run_id=run_id, version=version)
+            elapsed = time.perf_counter() - started
+            bar.update(
+                task,
+                advance=len(articles),
+                rate=f"{summary.read / elapsed:,.0f} articles/s" if elapsed > 0 else "",
+                stats=f"new {summary.new:,} · skipped {summary.skipped:,} · failed {len(summary.failed):,}",
+            )
+    if run_fusion:
+        summary.fused = fuse(store) if summary.new else store.count("fused_events")
+    summary.seconds = time.perf_counter() - started
+    with store.begin() as conn:
+        conn.execute(
+            update(schema.runs)
+            .where(schema.runs.c.id == run_id)
+            .values(
+                finished_at=_now(),
+                n_read=summary.read,
+                n_new=summary.new,
+                n_skipped=summary.skipped,
+                n_failed=len(summary.failed),
+                n_events=summary.events,
+            )
+        )
+    return summary
