@@ -49,7 +49,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         for m in ents:
             if m.kind != "trigger":
                 continue
-            if _non_event(doc, sent.index, m):
+            if _non_event(doc, res, sent.index, m):
                 descriptive = descriptive or _describes_actor(doc, sent.index, m)
                 continue
             if descriptive and doc.text[m.wstart : m.nstart].startswith("و"):
@@ -98,7 +98,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
     return doc
 
 
-def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
+def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
     cs, _ = doc.clause_of(sentence, trig.nstart)
     for c in cue_in(doc, "negation", max(cs, trig.wstart - NEGATION_WINDOW), trig.wstart):
         if trig.wstart - c.nend <= NEGATION_WINDOW:
@@ -109,6 +109,11 @@ def _non_event(doc: Doc, sentence: int, trig: Mention) -> bool:
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
         return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
+    if res.triggers[trig.ref].sub in TERRITORY_SUBS and any(
+        m.kind == "trigger" and 0 <= trig.wstart - m.wend <= 12
+        for m in within(doc.entities, max(cs, trig.wstart - 40), trig.wstart)
+    ):
+        return True  # "تظاهرات اجتاحت محافظات": the verb describes the protests, not a take-over
     prefix = doc.text[trig.wstart : trig.nstart]
     if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(doc, "passive", max(cs, trig.wstart - 40), trig.wstart):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
@@ -160,6 +165,7 @@ def _rank(res: Resources, sub: str) -> int:
 
 # "انسحبت من X", "اختطفوه من وسط X", "اعتقلوه من منزله في X": for these, "من X" is where it happened
 FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
+TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {
@@ -315,8 +321,15 @@ def _assign_places(
                 if not _coordinated(gap) or (p.near and "و" not in gap.split() and not gap.strip().startswith("و")):
                     break  # "الحصيبة والملاحمة شرقي الرمادي": a locator of the list, not another place
                 chosen.append(p)
-        else:
-            before = [p for p in places if p.mention.nend <= t.nstart]
+        else:  # the nearest place before it, within its clause or a sentence-initial "في X،"
+            clause = doc.clause_of(doc.sentence_at(t.nstart), t.nstart)
+            first = doc.sentences[doc.sentence_at(t.nstart)].clauses[0]
+            before = [
+                p
+                for p in places
+                if p.mention.nend <= t.nstart
+                and (clause[0] <= p.mention.nstart or first.start <= p.mention.nstart < first.end)
+            ]
             if before:
                 chosen.append(before[-1])
         if chosen:
