@@ -60,6 +60,7 @@ class Candidate:
     sentences: set[int] = field(default_factory=set)
     rules: dict[str, str] = field(default_factory=dict)
     anaphoric: bool = False  # refers back to an event reported elsewhere: merge-only
+    place_fallback: bool = False  # located by the paragraph's or article's place, not its own
 
 
 @dataclass(slots=True)

@@ -194,7 +194,7 @@ def _merge_in_sentence(doc: Doc, res: Resources, typed: list[tuple[Mention, tupl
             if sub2 == sub:
                 out[i] = (t2, sub2, max(w2, weight))
                 merged = True
-            elif _absorbs(res, sub2, sub, absorbable) and (same_clause or sub == "generic"):
+            elif _absorbs(res, sub2, sub, absorbable) and (same_clause or sub == "generic" or absorbable):
                 merged = True
             elif _absorbs(res, sub, sub2, res.triggers[t2.ref].absorbable) and (same_clause or sub2 == "generic"):
                 out[i] = (trig, sub, max(w2, weight))

@@ -15,13 +15,14 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
-from .doc import Candidate, Doc, cue_in
+from .doc import Candidate, Doc, PlaceRef, cue_in
 from .events import CONTAINER_KINDS, _contains
 
 UNIDENTIFIED = "unidentified_armed_group"
@@ -67,7 +68,7 @@ NON_VIOLENT = frozenset(
 
 def resolve(doc: Doc, res: Resources) -> Doc:
     cands = [c for c in doc.candidates]
-    _inherit_places(doc, cands)
+    _inherit_places(doc, res, cands)
     _inherit_dates(doc, cands)
     merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
@@ -84,8 +85,10 @@ def _place(doc: Doc, c: Candidate) -> Place | None:
     return doc.places.get((c.place.mention.nstart, c.place.mention.nend))
 
 
-def _inherit_places(doc: Doc, cands: list[Candidate]) -> None:
-    """A candidate with no place takes the place of the previous event of its paragraph."""
+def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
+    """A candidate with no place of its own takes, in order: the place of the previous event of its
+    paragraph, the nearest place named before it in its paragraph, or the country the article
+    names most (precision 3) — an event is never dropped only because its place is vague."""
     for i, c in enumerate(cands):
         if c.place is not None or c.sub == "casualty" or c.anaphoric:
             continue
@@ -95,6 +98,34 @@ def _inherit_places(doc: Doc, cands: list[Candidate]) -> None:
                 c.place = prev.place
                 c.rules["location"] = "inherited from the previous event of the paragraph"
                 break
+        else:
+            c.place = _earlier_place(doc, c, para) or _article_country(doc, res)
+            if c.place is not None:
+                c.place_fallback = True
+                c.rules["location"] = "the place named before it in its paragraph, or the article's country"
+
+
+def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
+    start = next(s.span.start for s in doc.sentences if s.paragraph == para)
+    for m in reversed([m for m in doc.entities if m.kind == "place" and start <= m.nstart < c.trigger.nstart]):
+        if (m.nstart, m.nend) in doc.places and doc.places[(m.nstart, m.nend)].kind != "country":
+            return PlaceRef(m, m.wstart, m.nend)
+    return None
+
+
+def _article_country(doc: Doc, res: Resources) -> PlaceRef | None:
+    counts = Counter(m.ref for m in doc.countries)
+    for m in doc.entities:
+        if m.kind == "place" and (m.nstart, m.nend) in doc.places:
+            counts[doc.places[(m.nstart, m.nend)].country] += 1
+    for code, _ in counts.most_common(1):
+        place_id = res.country_places.get(code)
+        mention = next((m for m in doc.countries if m.ref == code), None)
+        if place_id is None or mention is None:
+            return None
+        doc.places[(mention.nstart, mention.nend)] = res.gazetteer.get(place_id)
+        return PlaceRef(mention, mention.wstart, mention.nend)
+    return None
 
 
 def _date_of(c: Candidate) -> date | None:
@@ -269,8 +300,10 @@ def _split_shared_figures(events: list[Candidate]) -> None:
 def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
     pa, pb = _place(doc, a), _place(doc, b)
     headline = _title_only(doc, a) and not _title_only(doc, b)
-    if pa is None or (pb is not None and (headline or _more_precise(pb, pa, b, a))):
+    own = a.place_fallback and pb is not None and not b.place_fallback
+    if pa is None or own or (pb is not None and (headline or _more_precise(pb, pa, b, a))):
         a.place = b.place
+        a.place_fallback = b.place_fallback
     a.sentences |= b.sentences
     a.weight = max(a.weight, b.weight)
     for attr in ("fatalities", "injuries"):
@@ -446,6 +479,7 @@ def _confidence(doc: Doc, c: Candidate, loc, actor1, actor2, date_precision) -> 
     score += 0.8 if c.fatalities is not None or c.injuries is not None else 0.0
     score += (0.4 if actor1 is not None else -0.3) + (0.2 if actor2 is not None else 0.0)
     score -= 0.4 if loc is not None and loc.geo_precision == 3 else 0.0
+    score -= 0.8 if c.place_fallback else 0.0  # its own sentences name no place
     score -= {"year": 0.9, "week": 0.3}.get(date_precision or "", 0.0)
     score -= (0.2 if c.hedged else 0.0) + (0.2 if c.background else 0.0)
     return 1.0 / (1.0 + math.exp(-score))

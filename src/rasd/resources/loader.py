@@ -62,6 +62,7 @@ class Resources:
     cues: dict[str, Any]
     absorbs: dict[str, frozenset[str]]
     instrument_subs: frozenset[str]
+    country_places: dict[str, str]  # ISO2 → the gazetteer id of the country itself
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Resources:
@@ -87,8 +88,20 @@ class Resources:
         instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
         matcher.compile()
+        country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
         return cls(
-            matcher, numbers, calendar, gazetteer, actors, sources, triggers, modifiers, cues, absorbs, instruments
+            matcher,
+            numbers,
+            calendar,
+            gazetteer,
+            actors,
+            sources,
+            triggers,
+            modifiers,
+            cues,
+            absorbs,
+            instruments,
+            country_places,
         )
 
     def civilians_name(self, country: str) -> str:
