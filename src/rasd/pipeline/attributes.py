@@ -100,8 +100,8 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
         if n is not None:
             out.append((n.value, n.vague, n.nstart))
-    if kind == "killed" and not out and cue_in(doc, "killed_one", start, end):
-        out.append((1, False, cue_in(doc, "killed_one", start, end)[0].nstart))  # "لقي أمين شرطة مصرعه"
+    if not out and cue_in(doc, f"{kind}_one", start, end):  # "لقي أمين شرطة مصرعه", "لإصابته بجروح"
+        out.append((1, False, cue_in(doc, f"{kind}_one", start, end)[0].nstart))
     limit = MAX_EVENT_DEATHS if kind == "killed" else MAX_EVENT_FIGURE
     return [f for f in out if f[0] <= limit]
 
