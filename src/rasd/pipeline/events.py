@@ -251,8 +251,8 @@ def _event_places(
             continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
         start = m.wstart
         is_near = False
-        for c in near + heads:
-            if 0 <= m.wstart - c.nend <= 1:
+        for c in sorted(near + heads, key=lambda c: -c.nend):  # "بالقرب من مدينة X": near, head, name
+            if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
                 start = min(start, c.nstart)
                 is_near = is_near or c.ref == "near_words"
         refs.append(PlaceRef(m, start, m.nend, near=is_near))

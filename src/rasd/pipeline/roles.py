@@ -50,6 +50,9 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         clitic = doc.text[a.wstart : a.nstart]
         dist = abs(a.nstart - t.nstart)
         near = 1.0 / (1.0 + dist / 40.0)
+        if _cue_before(doc, "affiliation", a, span.start, gap=GAP):
+            scored2.append((2.6 + near, a, "the victim's group (عنصر في ...)"))
+            continue
         if _cue_before(doc, "agent_preps", a, span.start):
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
@@ -105,6 +108,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             break
     if cand.actor1 is None or cand.actor1.score < NISBA_SCORE:
         _nisba_attacker(doc, res, cand)
+    if cand.actor1 is None or cand.actor1.score < NISBA_SCORE:
+        _country_agent(doc, res, cand, span.start, span.end)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
             x
@@ -128,6 +133,25 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
                 cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", NISBA_SCORE)
             return
         if c.wstart > t.wend + 1:
+            return
+
+
+def _country_agent(doc: Doc, res: Resources, cand: Candidate, start: int, end: int) -> None:
+    """ "غارة شنتها إسرائيل", "منسوبة لإسرائيل", "اتهمت ... إسرائيل": a state named as the agent
+    stands for its military; an attribution ("منسوبة", "اتهم") leaves the act hedged."""
+    for c in doc.countries:
+        if not (start <= c.nstart < end):
+            continue
+        cues = [p for p in cue_in(doc, "agent_preps", max(start, c.wstart - 30), c.wstart) if c.wstart - p.nend <= 6]
+        if not cues:
+            continue
+        actor_id = res.actors.composed_id("military", c.ref)
+        if actor_id in res.actors:
+            cand.actor1 = ActorRef(None, actor_id, f"state named after '{cues[-1].form}'", NISBA_SCORE)
+            if cue_in(doc, "hedge", start, end) or cues[-1].form.startswith(
+                ("منسوب", "المنسوب", "تنسب", "اتهم", "تتهم")
+            ):
+                cand.hedged = True
             return
 
 
