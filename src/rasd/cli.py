@@ -15,6 +15,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from .api import extract_article
 from .errors import ReadError
@@ -300,7 +301,8 @@ def gazetteer_lookup(
             width = {"name": 14, "admin1": 10, "kind": 7}.get(col)
             table.add_column(col, justify="right" if numeric else "left", no_wrap=width is None, min_width=width)
         for r in rows:
-            table.add_row(*("—" if r[c] is None else f"{r[c]:.3f}" if c in ("lat", "lon") else str(r[c]) for c in r))
+            cells = ("—" if r[c] is None else f"{r[c]:.3f}" if c in ("lat", "lon") else str(r[c]) for c in r)
+            table.add_row(*(Text(cell) for cell in cells))
         Console().print(table)
     if not rows:
         _error(f"no place matches {name!r}" + (f" in {country.upper()}" if country else ""))
@@ -325,7 +327,7 @@ def gazetteer_stats(
         table.add_column(title)
         table.add_column("entries", justify="right")
         for k, n in sorted(stats[key].items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add_row(k, f"{n:,}")
+            table.add_row(Text(k), f"{n:,}")
         console.print(table)
 
 

@@ -14,6 +14,7 @@ marked ``(derived)`` so it is never mistaken for the pipeline's own words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from rich.console import Console
 from rich.table import Table
@@ -134,12 +135,19 @@ def _casualty_rule(ev: Event, attr: str) -> str:
     return f"(derived) figure {value} in the evidence"
 
 
-def _fields(ev: Event) -> list[FieldExplanation]:
+def _date_rule(ev: Event, pub_date: date | None) -> str:
+    rule = ev.rules.get("date", "(derived) no date rule recorded")
+    if "publication date" in rule and (ev.date != pub_date or ev.date_precision != "week"):
+        rule += " [does not match the value: recorded for a mention merged away?]"
+    return rule
+
+
+def _fields(ev: Event, pub_date: date | None) -> list[FieldExplanation]:
     r = ev.rules
-    date = f"{ev.date.isoformat()} ({ev.date_precision})" if ev.date else f"— ({ev.date_precision or 'none'})"
+    when = f"{ev.date.isoformat()} ({ev.date_precision})" if ev.date else f"— ({ev.date_precision or 'none'})"
     rows = [
         FieldExplanation("type", f"{ev.event_type} / {ev.sub_event_type}", r.get("type", "(derived) trigger word")),
-        FieldExplanation("date", date, r.get("date", "(derived) no date rule recorded")),
+        FieldExplanation("date", when, _date_rule(ev, pub_date)),
         FieldExplanation(
             "location",
             _location_value(ev.location) if ev.location else "—",
@@ -194,7 +202,7 @@ def explain_record(record: ArticleRecord, text: str) -> list[EventExplanation]:
             if h is not None
         ]
         evidence = [s for s in (_clip(e, text) for e in ev.evidence) if s is not None]
-        out.append(EventExplanation(i, ev, trigger, evidence, highlights, _fields(ev)))
+        out.append(EventExplanation(i, ev, trigger, evidence, highlights, _fields(ev, record.pub_date)))
     return out
 
 
@@ -253,7 +261,7 @@ def render_explanations(
         table.add_column("value", overflow="fold")
         table.add_column("rule", overflow="fold")
         for row in ex.fields:
-            table.add_row(row.field, row.value, row.rule)
+            table.add_row(Text(row.field), Text(row.value), Text(row.rule))  # Text: never read as markup
         console.print(table)
     console.print()
     console.print(f"{len(explanations)} event(s)")

@@ -148,8 +148,8 @@ def _sources(doc: Doc, res: Resources, cand: Candidate) -> None:
 
 def _role(doc: Doc, cand: Candidate) -> None:
     s = doc.sentences[cand.sentence]
-    if s.paragraph == 0:
-        return
+    if s.paragraph == 0 and doc.sentences[-1].paragraph > 0:
+        return  # a headline reports the news (a one-line text is all body)
     cues = cue_in(doc, "background", s.span.start, cand.trigger.nstart)
     recent = cand.time is not None and cand.time.date is not None and not cand.time.past
     if cues and not recent:  # "وكانت تظاهرات قد انطلقت الجمعة": same day, still the news

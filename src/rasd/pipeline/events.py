@@ -169,6 +169,7 @@ def _rank(res: Resources, sub: str) -> int:
 # "انسحبت من X", "اختطفوه من وسط X", "اعتقلوه من منزله في X": for these, "من X" is where it happened
 FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
 TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+INTERCEPTION = "Disrupted weapons use"
 PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {
@@ -197,7 +198,9 @@ def _merge_in_sentence(doc: Doc, res: Resources, typed: list[tuple[Mention, tupl
             if sub2 == sub:
                 out[i] = (t2, sub2, max(w2, weight))
                 merged = True
-            elif _absorbs(res, sub2, sub, absorbable) and (same_clause or sub == "generic" or absorbable):
+            elif _absorbs(res, sub2, sub, absorbable) and (
+                same_clause or sub == "generic" or absorbable or (sub2 == INTERCEPTION and trig.nstart > t2.nstart)
+            ):  # "أسقطت ...، السبت، طائرة مسيرة": the interception's object
                 merged = True
             elif _absorbs(res, sub, sub2, res.triggers[t2.ref].absorbable) and (same_clause or sub2 == "generic"):
                 out[i] = (trig, sub, max(w2, weight))
