@@ -63,3 +63,26 @@ def test_explain_without_events_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", str(article), "--pub-date", "2020-01-01"])
     assert result.exit_code == 0, result.output
     assert "no events" in result.output
+
+
+def test_rules_are_printed_verbatim_and_a_stale_date_rule_is_flagged() -> None:
+    from datetime import date
+
+    from rasd.types import ArticleRecord, Event, Span
+
+    text = "انفجار في المدينة"
+    ev = Event(
+        "Explosions/Remote violence",
+        "Remote explosive/landmine/IED",
+        date=date(2020, 1, 1),
+        date_precision="day",
+        trigger=Span(0, 6),
+        evidence=[Span(0, len(text))],
+        rules={"type": "trigger [bold]انفجار[/bold]", "date": "no time reference: publication date, precision week"},
+    )
+    record = ArticleRecord("x", date(2020, 1, 2), [ev])
+    console = Console(record=True, width=200)
+    render_explanations(explain_record(record, text), text, console)
+    out = console.export_text()
+    assert "trigger [bold]انفجار[/bold]" in out  # not swallowed as Rich markup
+    assert "does not match the value" in out
