@@ -415,7 +415,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
         confidence=round(confidence, 3),
         evidence=evidence,
         trigger=_orig_span(doc, c.trigger.nstart, c.trigger.nend),
-        rules=dict(c.rules),
+        rules=_rules(doc, c),
     )
     ev.notes = notes_for(ev)
     return ev
@@ -495,6 +495,24 @@ def _actor(doc: Doc, res: Resources, ref, country: str | None) -> Actor | None:
         span = _orig_span(doc, ref.mention.nstart, ref.mention.nend)
         text = doc.article.text[span.start : span.end]
     return Actor(text=text, name=info.name, inter=res.actors.inter_in(info.id, country), id=info.id, span=span)
+
+
+def _rules(doc: Doc, c: Candidate) -> dict[str, str]:
+    """The rule behind each field, as it stands after merging (for ``rasd explain``)."""
+    rules = dict(c.rules)
+    if c.time is not None:
+        rules["date"] = f"time expression '{doc.text[c.time.nstart : c.time.nend]}'"
+    elif c.background or doc.article.pub_date is None:
+        rules["date"] = "no time reference and no publication date: unknown"
+    else:
+        rules["date"] = "no time reference: publication date, precision week"
+    for attr in ("actor1", "actor2"):
+        ref = getattr(c, attr)
+        if ref is not None:
+            rules[attr] = ref.rule
+    if c.place is not None and "location" not in rules:
+        rules["location"] = "near word before the place" if c.place.near else "place named in the event's sentence"
+    return rules
 
 
 def notes_for(ev: Event) -> str:
