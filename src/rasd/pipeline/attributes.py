@@ -59,10 +59,11 @@ def _casualties(doc: Doc, res: Resources, cand: Candidate) -> None:
 def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[tuple[int, bool, int]]:
     """(count, vague, position) of every casualty figure of ``kind`` in ``[start, end)``."""
     out: list[tuple[int, bool, int]] = []
-    times = within(doc.times, start, end)
+    sentence = doc.sentence_at(start)
+    times = within(doc.times_in(sentence), start, end)
     nums = [
         n
-        for n in within(doc.numbers, start, end)
+        for n in within(doc.numbers_in(sentence), start, end)
         if not (1900 <= n.value <= 2100 and n.nend - n.nstart == 4)  # a year, not a count
         and not any(t.nstart <= n.nstart < t.nend for t in times)
     ]
@@ -118,7 +119,7 @@ def _non_people(doc: Doc, res: Resources, pos: int) -> bool:
 
 def _time(doc: Doc, cand: Candidate) -> None:
     s = doc.sentences[cand.sentence].span
-    refs = within(doc.times, s.start, s.end)
+    refs = doc.times_in(cand.sentence)
     if not refs:
         return
     cs, ce = doc.clause_of(cand.sentence, cand.trigger.nstart)

@@ -7,7 +7,7 @@ resolve stage maps every span back to the original text with ``doc.norm.to_origi
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..types import Article, Event
@@ -73,12 +73,15 @@ class Doc:
     modifiers: list[Mention] = field(default_factory=list)
     cues: list[Mention] = field(default_factory=list)
     cites: list[Mention] = field(default_factory=list)
-    numbers: list[Number] = field(default_factory=list)
-    times: list[TimeRef] = field(default_factory=list)
+    calendar: Any = None  # set by recognize: times and numbers are parsed per sentence, on demand
+    number_words: Any = None
+    _times: dict[int, list[TimeRef]] = field(default_factory=dict)
+    _numbers: dict[int, list[Number]] = field(default_factory=dict)
     places: dict[tuple[int, int], Any] = field(default_factory=dict)  # mention span → chosen Place
     candidates: list[Candidate] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+    _cue_index: dict[str, list[Mention]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -88,6 +91,24 @@ class Doc:
         if not self._starts:
             self._starts = [s.span.start for s in self.sentences]
         return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def times_in(self, sentence: int) -> list[TimeRef]:
+        """Time expressions of one sentence (normalized offsets), parsed on first use."""
+        if sentence not in self._times:
+            span = self.sentences[sentence].span
+            refs = self.calendar.find(self.norm.text[span.start : span.end], self.article.pub_date)
+            self._times[sentence] = [replace(r, nstart=r.nstart + span.start, nend=r.nend + span.start) for r in refs]
+        return self._times[sentence]
+
+    def numbers_in(self, sentence: int) -> list[Number]:
+        """Numbers of one sentence (normalized offsets), parsed on first use."""
+        if sentence not in self._numbers:
+            span = self.sentences[sentence].span
+            found = self.number_words.find(self.norm.text[span.start : span.end])
+            self._numbers[sentence] = [
+                replace(n, nstart=n.nstart + span.start, nend=n.nend + span.start) for n in found
+            ]
+        return self._numbers[sentence]
 
     def clause_of(self, sentence: int, pos: int) -> tuple[int, int]:
         for c in self.sentences[sentence].clauses:
@@ -99,8 +120,24 @@ class Doc:
 
 def within(items: list, start: int, end: int) -> list:
     """Items (with ``nstart``/``nend``) lying inside ``[start, end)``; ``items`` sorted by nstart."""
-    return [m for m in items if start <= m.nstart and m.nend <= end]
+    out = []
+    for i in range(bisect.bisect_left(items, start, key=_nstart), len(items)):
+        m = items[i]
+        if m.nstart >= end:
+            break
+        if m.nend <= end:
+            out.append(m)
+    return out
 
 
 def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
-    return [c for c in doc.cues if c.ref == kind and start <= c.nstart and c.nend <= end]
+    """Cues of one kind inside ``[start, end)`` (an index per kind, built on first use)."""
+    index = doc._cue_index
+    if not index and doc.cues:
+        for c in doc.cues:  # doc.cues is sorted by position
+            index.setdefault(c.ref, []).append(c)
+    return within(index.get(kind, []), start, end)
+
+
+def _nstart(m) -> int:
+    return m.nstart

@@ -124,7 +124,7 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
     if _describes_actor(doc, sentence, trig):
         return True  # "تنظيم داعش الذي اجتاح العراق": describes the actor, not one occurrence
     for c in cue_in(doc, "since", span.start, span.end):
-        if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times):
+        if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times_in(sentence)):
             return True  # "منذ 2011 ...": a campaign summary, not one occurrence
     return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
 
@@ -227,9 +227,7 @@ def _event_places(
 ) -> list[PlaceRef]:
     s = doc.sentences[sentence].span
     origins = cue_in(doc, "origin", s.start, s.end)
-    betweens = [
-        i for i in range(s.start, s.end) if doc.text.startswith("بين ", i) and (i == 0 or not doc.text[i - 1].isalpha())
-    ]
+    betweens = [m.start() for m in _BETWEEN.finditer(doc.text, s.start, s.end)]
     near = cue_in(doc, "near_words", s.start, s.end)
     preps = cue_in(doc, "location_preps", s.start, s.end)
     heads = cue_in(doc, "place_heads", s.start, s.end)

@@ -184,18 +184,20 @@ def longest_first(mentions: Iterable[Mention], priority: dict[str, int] | None =
     """
     prio = priority or {}
     ordered = sorted(mentions, key=lambda m: (-(m.nend - m.nstart), m.nstart, prio.get(m.kind, 9)))
+    if not ordered:
+        return []
     taken: list[Mention] = []
     occupied: dict[tuple[int, int], str] = {}
-    spans: list[tuple[int, int]] = []
+    used = bytearray(max(m.nend for m in ordered))  # 1 where a kept mention lies
     for m in ordered:
         key = (m.nstart, m.nend)
         if key in occupied:
             if occupied[key] == m.kind:
                 taken.append(m)
             continue
-        if any(m.nstart < e and s < m.nend for s, e in spans):
+        if used.find(1, m.nstart, m.nend) != -1:
             continue
         taken.append(m)
         occupied[key] = m.kind
-        spans.append(key)
+        used[m.nstart : m.nend] = b"\x01" * (m.nend - m.nstart)
     return sorted(taken, key=lambda m: m.nstart)

@@ -38,6 +38,5 @@ def recognize(doc: Doc, res: Resources) -> Doc:
     for c in layers["cue"]:
         by_kind.setdefault(c.ref, []).append(c)
     doc.cues = sorted((m for ms in by_kind.values() for m in longest_first(ms)), key=lambda m: m.nstart)
-    doc.numbers = res.numbers.find(doc.text)
-    doc.times = res.calendar.find(doc.text, doc.article.pub_date)
+    doc.calendar, doc.number_words = res.calendar, res.numbers  # times and numbers: per sentence, on demand
     return doc
