@@ -333,7 +333,7 @@ def gazetteer_stats(
 
 def print_table(records: list[ArticleRecord], console: Console) -> None:
     table = Table(title="Events found", show_lines=False, header_style="bold")
-    for col in ("doc", "date", "type / sub-type", "location", "actor1 → actor2", "killed/injured", "role", "conf"):
+    for col in ("doc", "date", "event", "location", "actor1 → actor2", "killed/injured", "role", "conf"):
         table.add_column(col, overflow="fold")
     n = 0
     for rec in records:
@@ -347,7 +347,7 @@ def print_table(records: list[ArticleRecord], console: Console) -> None:
             table.add_row(
                 rec.doc_id,
                 f"{ev.date or '—'} ({ev.date_precision or '—'})",
-                f"{ev.event_type} / {ev.sub_event_type}",
+                ev.sub_event_type,
                 where,
                 f"{a1} → {a2}",
                 cas,
