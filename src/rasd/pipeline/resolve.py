@@ -29,6 +29,7 @@ UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
 GENERIC_WEIGHT = 0.6  # as strong as a generic attack word ("هجوم")
 CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
+BOMBINGS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb", "Chemical weapon", "Grenade"})
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
 RIOTS = frozenset({"Violent demonstration", "Mob violence"})
 UNNAMED_ATTACKER_TYPES = frozenset(
@@ -448,11 +449,13 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
             a1, a2 = a2, a1  # the crowd acts; the police that faces it is actor2
         if a1 is None or a1.inter in (6, 7):
             a1 = _composed(res, "rioters", country) or a1
-    elif sub == "Excessive force against protesters":
-        if a1 is not None and (a1.id in protester or a1.inter == 7):
-            a1, a2 = a2, a1
-        if a2 is None:
-            a2 = _composed(res, "protesters", country)
+    elif sub == "Excessive force against protesters":  # the force fired; the protesters were hit
+        force = next((a for a in (a1, a2) if a is not None and a.inter not in (6, 7)), None)
+        a1, a2 = (
+            force,
+            _composed(res, "protesters", country)
+            or next((a for a in (a1, a2) if a is not None and a.inter in (6, 7)), None),
+        )
     elif sub == "Non-violent transfer of territory" and a1 is not None:
         a1, a2 = a2, a1  # "انسحبت الميليشيات ... مع تقدم القوات": the side that withdraws hands over
     elif sub in UNNAMED_ATTACKER_TYPES and a1 is None:
@@ -463,8 +466,8 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
         spans = [doc.sentences[i].span for i in c.sentences]
         if any(cue_in(doc, "military_targets", s.start, s.end) for s in spans):
             a2 = _composed(res, "military", country)  # "تعرض مواقع عسكرية": the state's forces
-        elif any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
-            a2 = Actor(text="", name=res.civilians_name(country), inter=7)
+        elif sub in BOMBINGS or any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
+            a2 = Actor(text="", name=res.civilians_name(country), inter=7)  # bombs in public places hit civilians
     return a1, a2
 
 

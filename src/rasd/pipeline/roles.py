@@ -86,9 +86,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if _speaker(doc, a, span.start):
             if a.nend < t.nstart and _SELF_REPORT.search(doc.text, a.nend, t.nstart):
                 scored1.append((2.5 + near, a, "speaker reporting its own act (قال ... إنه)"))
-            elif len(actors) == 1:
-                scored1.append((0.2, a, "speaker, the only actor named"))
-            continue
+            continue  # otherwise a speaker is a source, not a party (often the victim's side)
         cs, _ = doc.clause_of(cand.sentence, a.nstart)
         if a.nstart < t.nstart and cue_in(doc, "agent_verbs", a.nend, t.nend + 1):
             scored1.append((1.5 + near, a, "subject before active verb"))
