@@ -26,6 +26,7 @@ class PlaceRef:
     text_start: int  # normalized span of the location phrase (head noun included)
     text_end: int
     near: bool = False  # "قرب X", "ريف X", "شرقي X" → precision 2
+    here: bool = False  # "X، حيث وقع الهجوم": named as the place of the event that follows
 
 
 @dataclass(slots=True)

@@ -241,7 +241,8 @@ def _event_places(
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
-        after_from = doc.text[max(0, m.wstart - 3) : m.wstart] == "من " and not from_is_place  # "انسحبت من X": X
+        here = bool(cue_in(doc, "here_after", m.nend, min(s.end, m.nend + 12)))  # "X، حيث وقع الهجوم"
+        after_from = doc.text[max(0, m.wstart - 3) : m.wstart] == "من " and not (from_is_place or here)
         origin = any(0 <= m.nstart - o.nend <= 12 for o in origins) or after_from
         if origin or 0 <= m.wstart - skipped_end <= 8:
             skipped_end = m.nend  # "من البوكمال شرق دير الزور": the apposition is the launch area too
@@ -256,7 +257,7 @@ def _event_places(
             if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
                 start = min(start, c.nstart)
                 is_near = is_near or c.ref == "near_words"
-        refs.append(PlaceRef(m, start, m.nend, near=is_near))
+        refs.append(PlaceRef(m, start, m.nend, near=is_near, here=here))
     # drop containers: a province/country/region of another place named in the sentence
     kept = []
     for r in refs:
@@ -332,7 +333,7 @@ def _assign_places(
                 p
                 for p in places
                 if p.mention.nend <= t.nstart
-                and (clause[0] <= p.mention.nstart or first.start <= p.mention.nstart < first.end)
+                and (clause[0] <= p.mention.nstart or first.start <= p.mention.nstart < first.end or p.here)
             ]
             if before:
                 chosen.append(before[-1])
