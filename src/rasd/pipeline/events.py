@@ -46,14 +46,17 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         ents = within(doc.entities, s, e)
         trigs = []
         descriptive = False  # after "الذي اجتاح", a coordinated "وسيطر" describes the actor too
+        excluded_end = -10
         for m in ents:
             if m.kind != "trigger":
                 continue
             if _non_event(doc, res, sent.index, m):
                 descriptive = descriptive or _describes_actor(doc, sent.index, m)
+                excluded_end = m.wend
                 continue
-            if descriptive and doc.text[m.wstart : m.nstart].startswith("و"):
-                continue
+            coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
+            if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
+                continue  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
             trigs.append(m)
         if cue_in(doc, "habitual", s, e):
             trigs = []

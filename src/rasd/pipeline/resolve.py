@@ -24,6 +24,7 @@ from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc, PlaceRef, cue_in
 from .events import CONTAINER_KINDS, _contains
+from .places import dateline_end
 
 UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
@@ -107,7 +108,7 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
 
 
 def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
-    start = next(s.span.start for s in doc.sentences if s.paragraph == para)
+    start = max(next(s.span.start for s in doc.sentences if s.paragraph == para), dateline_end(doc))
     for m in reversed([m for m in doc.entities if m.kind == "place" and start <= m.nstart < c.trigger.nstart]):
         if (m.nstart, m.nend) in doc.places and doc.places[(m.nstart, m.nend)].kind != "country":
             return PlaceRef(m, m.wstart, m.nend)
@@ -201,6 +202,9 @@ def _same_kind(doc: Doc, res: Resources, a: Candidate, b: Candidate) -> bool:
     the other (``absorbs`` in triggers/events.yaml: a territory take absorbs its clash)."""
     if a.sub == b.sub or b.sub == "casualty":
         return True
+    for x, y in ((a, b), (b, a)):  # "صاروخين إسرائيليين" are the missiles of the air strike reported there
+        if x.trigger.ref in res.triggers and res.triggers[x.trigger.ref].absorbable and y.sub == "Air/drone strike":
+            return True
     if CLAUSE_ONLY_ABSORBER in (a.sub, b.sub):
         return False  # an interception absorbs the missile only within its own clause
     if (_title_only(doc, a) or _title_only(doc, b)) and SUB_TO_TYPE.get(a.sub) == SUB_TO_TYPE.get(b.sub):
@@ -245,7 +249,11 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             if (
                 c.sub != "casualty"
                 and target.sub != c.sub
-                and (target.sub in res.absorbs.get(c.sub, ()) or _title_only(doc, target))
+                and (
+                    target.sub in res.absorbs.get(c.sub, ())
+                    or _title_only(doc, target)
+                    or (target.trigger.ref in res.triggers and res.triggers[target.trigger.ref].absorbable)
+                )
             ):
                 target.sub = c.sub  # the absorbing (more specific) reading, or the body's over the headline's
             _absorb(doc, target, c)
