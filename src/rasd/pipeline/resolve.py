@@ -426,7 +426,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
         trigger=_orig_span(doc, c.trigger.nstart, c.trigger.nend),
         rules=_rules(doc, c),
     )
-    ev.notes = notes_for(ev)
+    ev.notes = notes_for(ev, res.note_phrases)
     return ev
 
 
@@ -526,8 +526,9 @@ def _rules(doc: Doc, c: Candidate) -> dict[str, str]:
     return rules
 
 
-def notes_for(ev: Event) -> str:
-    """One English sentence in ACLED's style, built from the fields."""
+def notes_for(ev: Event, phrases: dict[str, dict[str, str]] | None = None) -> str:
+    """One English sentence in ACLED's style, built from the fields and the verb phrases of
+    ``resources/data/notes/phrases.yaml``."""
     when = ""
     if ev.date is not None:
         when = {
@@ -536,14 +537,18 @@ def notes_for(ev: Event) -> str:
             "month": f"In {ev.date:%B %Y}",
             "year": f"In {ev.date.year}",
         }.get(ev.date_precision or "day", "")
-    who = ev.actor1.name if ev.actor1 else "unidentified actors"
-    whom = f" against {ev.actor2.name}" if ev.actor2 else ""
+    who = ev.actor1.name if ev.actor1 else "Unidentified actors"
+    phrase = (phrases or {}).get(ev.sub_event_type)
+    if phrase:
+        what = phrase["target"].format(target=ev.actor2.name) if ev.actor2 else phrase["alone"]
+    else:
+        what = ev.sub_event_type.lower() + (f" against {ev.actor2.name}" if ev.actor2 else "")
     where = ""
     if ev.location is not None:
-        where = f" at {ev.location.name or ev.location.text}"
+        prep = "in" if ev.location.geo_precision == 3 else "at"
+        where = f" {prep} {ev.location.name or ev.location.text}"
         if ev.location.admin1 and ev.location.admin1 != ev.location.name:
             where += f" ({ev.location.admin1})"
-    what = ev.sub_event_type.lower()
     if ev.fatalities == 0 and ev.injuries == 0:
         cas = "; no casualties"
     else:
@@ -555,5 +560,5 @@ def notes_for(ev: Event) -> str:
         cas = f"; {', '.join(parts)}" if parts else ""
     hedge = " (attribution unconfirmed)" if ev.certainty == "hedged" else ""
     lead = f"{when}, " if when else ""
-    sentence = f"{lead}{who}: {what}{whom}{where}{cas}{hedge}."
+    sentence = f"{lead}{who} {what}{where}{cas}{hedge}."
     return sentence[0].upper() + sentence[1:]

@@ -63,6 +63,7 @@ class Resources:
     absorbs: dict[str, frozenset[str]]
     instrument_subs: frozenset[str]
     country_places: dict[str, str]  # ISO2 → the gazetteer id of the country itself
+    note_phrases: dict[str, dict[str, str]]  # sub-event type → {"target": ..., "alone": ...}
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Resources:
@@ -89,6 +90,10 @@ class Resources:
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
         matcher.compile()
         country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
+        note_phrases = _yaml(data_dir / "notes" / "phrases.yaml")["phrases"]
+        for sub in note_phrases:
+            if sub not in SUB_TO_TYPE:
+                raise ResourceError(f"{data_dir / 'notes' / 'phrases.yaml'}: unknown sub-event type {sub!r}")
         return cls(
             matcher,
             numbers,
@@ -102,6 +107,7 @@ class Resources:
             absorbs,
             instruments,
             country_places,
+            note_phrases,
         )
 
     def civilians_name(self, country: str) -> str:
