@@ -140,9 +140,12 @@ def _sources(doc: Doc, res: Resources, cand: Candidate) -> None:
     for m in within(doc.entities, s.start, s.end):
         if m.kind == "source":
             names.append(res.sources.get(m.ref).name)
-        elif m.kind == "actor" and any(0 <= m.wstart - c.nend <= 3 for c in doc.cites if s.start <= c.nstart):
-            if not res.actors.get(m.ref).generic:  # "أفاد الجيش": whose army is unknown here
-                names.append(res.source_name_for_actor(m.ref))
+        elif (
+            m.kind == "actor"
+            and any(0 <= m.wstart - c.nend <= 3 for c in doc.cites if s.start <= c.nstart)
+            and not res.actors.get(m.ref).generic  # "أفاد الجيش": whose army is unknown here
+        ):
+            names.append(res.source_name_for_actor(m.ref))
     for n in names:
         if n and n not in cand.sources:
             cand.sources.append(n)
