@@ -6,7 +6,8 @@ actors, sources, triggers, casualty words...). A hit is kept only at Arabic-awar
 * before the match, the rest of the word must be a proclitic sequence: conjunctions و ف, the
   prepositions ب ل ك, the article ال and their combinations ("وللقوات", "بالبوكمال", "فال");
   a place name written with the article ("الرقة") must carry it in the text too, so "فرقة" and
-  "ورقة" are not Raqqa; the future prefix س attaches to verbs only;
+  "ورقة" are not Raqqa; a bare ف never precedes a place name ("فاروق" is no village); the future
+  prefix س attaches to verbs only;
 * after the match, the rest of the word must be one of the suffixes that entry allows (none for
   names; inflection such as ية/يون/يين for adjectives, pronoun suffixes for verbs and nouns).
 
@@ -171,6 +172,8 @@ class Matcher:
                     continue
                 if definite and not _has_article(prefix):
                     continue
+                if prefix == "ف" and entry.kind == "place":
+                    continue  # "فاروق" (a name) is not ف + "أروق" (a village); news writes "وفي X", not "فX"
                 if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
                     continue
                 yield Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end])
