@@ -292,11 +292,11 @@ def _split_shared_figures(events: list[Candidate]) -> None:
     """One figure reported for several events (places or days) is divided evenly among them, the
     parts adding up to the total (GUIDE.md, as ACLED does)."""
     for attr in ("fatalities", "injuries"):
-        groups: dict[int, list[Candidate]] = {}
+        groups: dict[tuple[int, str], list[Candidate]] = {}
         for c in events:
             src = getattr(c, f"{attr}_src")
             if src is not None and getattr(c, attr):
-                groups.setdefault(src, []).append(c)
+                groups.setdefault((src, c.sub), []).append(c)  # the same event at several places
         for group in groups.values():
             if len(group) < 2:
                 continue
