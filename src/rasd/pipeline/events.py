@@ -27,6 +27,7 @@ from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, PlaceRef, cue_in, within
 from .match import Mention
+from .normalize import fold
 from .places import choose_places, dateline_end
 
 _BETWEEN = re.compile(r"(?<!\w)بين ")
@@ -149,6 +150,11 @@ def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[st
         for m in within(doc.modifiers, cs, ce)
         if not (m.nstart >= trig.nstart and m.nend <= trig.nend)
     ]
+    if fold(t.form) in res.confront_verbs and any(
+        res.modifiers[m.ref].sub in ("Shelling/artillery/missile attack", "Air/drone strike")
+        for m in within(doc.modifiers, cs, ce)
+    ):
+        return INTERCEPTION, t.weight  # "تصدت لقسم كبير من صواريخ": an interception
     if t.sub in PROTEST_SUBS and (cue_in(doc, "killed_after", cs, ce) or cue_in(doc, "killed_before", cs, ce)):
         return "Excessive force against protesters", t.weight  # "سقوط ثمانية قتلى خلال احتجاجات"
     if t.sub == "generic":

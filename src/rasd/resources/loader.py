@@ -64,6 +64,7 @@ class Resources:
     instrument_subs: frozenset[str]
     country_places: dict[str, str]  # ISO2 → the gazetteer id of the country itself
     note_phrases: dict[str, dict[str, str]]  # sub-event type → {"target": ..., "alone": ...}
+    confront_verbs: frozenset[str]  # folded forms: with a missile word, an interception
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Resources:
@@ -91,6 +92,7 @@ class Resources:
         matcher.compile()
         country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
         note_phrases = _yaml(data_dir / "notes" / "phrases.yaml")["phrases"]
+        confront = frozenset(fold(f) for f in _yaml(data_dir / "triggers" / "events.yaml").get("confront_verbs", ()))
         for sub in note_phrases:
             if sub not in SUB_TO_TYPE:
                 raise ResourceError(f"{data_dir / 'notes' / 'phrases.yaml'}: unknown sub-event type {sub!r}")
@@ -108,6 +110,7 @@ class Resources:
             instruments,
             country_places,
             note_phrases,
+            confront,
         )
 
     def civilians_name(self, country: str) -> str:
