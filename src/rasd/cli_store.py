@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,9 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ReadError
-from .store import DEFAULT_URL, EventFilter, Store, ingest, schema
+from .store import DEFAULT_URL, EventFilter, Store, ingest, reprocess, schema
 
-__all__ = ["export_command", "ingest_command", "query_command"]
+if TYPE_CHECKING:
+    from .store.feeds import FeedSummary
+
+__all__ = ["export_command", "ingest_command", "query_command", "reprocess_command"]
 
 DbOption = Annotated[
     str,
@@ -56,27 +59,49 @@ def _open(db: str) -> Store:
 
 def ingest_command(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="Files, folders (every .txt .html .json .jsonl .jsonl.gz inside) or '-'.", show_default=False
         ),
-    ],
+    ] = None,
     db: DbOption = DEFAULT_URL,
     meta: Annotated[Path | None, typer.Option(help="meta.jsonl giving doc_id → pub_date, outlet, url.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles committed per transaction.")] = 200,
     pub_date: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (articles/s) on standard error.")] = True,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(help="RSS/Atom feed URL to poll instead of PATHS (repeatable): new items' pages are stored."),
+    ] = None,
+    every: Annotated[
+        str | None, typer.Option(help="With --feed: poll again at this interval (30s, 15m, 2h) until Ctrl-C.")
+    ] = None,
+    max_items: Annotated[int | None, typer.Option(min=1, help="With --feed: new items per feed and poll.")] = None,
 ) -> None:
     """Extract events from articles and store them; articles already stored (same text) are skipped.
 
     Each batch is committed in one transaction, so an interrupted ingest can simply be re-run.
     Events reported by several articles are then fused (see `rasd export --fused`).
 
-    Example:
+    With --feed URL, the feed is fetched instead (conditional requests, so an unchanged feed costs
+    one 304), each new item's page is fetched and its main text stored; --every repeats the poll.
+
+    Examples:
 
         rasd ingest examples --meta examples/meta.jsonl --db sqlite:///rasd.db
+
+        rasd ingest --feed https://example.org/rss.xml --every 15m
     """
+    if feed:
+        if paths:
+            raise typer.BadParameter("give either PATHS or --feed, not both", param_hint="--feed")
+        _feeds(feed, db, every=every, max_items=max_items, batch_size=batch_size)
+        return
+    if every is not None or max_items is not None:
+        raise typer.BadParameter("only meaningful with --feed", param_hint="--every/--max-items")
+    if not paths:
+        raise typer.BadParameter("give files, folders or '-' to ingest, or --feed URL", param_hint="PATHS")
     pub = _date(pub_date, "--pub-date")
     store = _open(db)
     try:
@@ -111,6 +136,80 @@ def ingest_command(
     Console().print(table)
     if summary.read == 0 and summary.failed:
         raise typer.Exit(1)
+
+
+def _feed_line(s: FeedSummary) -> str:
+    """One line per poll: ``<url>: <status> · items · known · new · events · failed · seconds``."""
+    if s.status == "failed":
+        return f"{s.url}: FAILED: {s.error}"
+    if s.status == "not-modified":
+        return f"{s.url}: not modified (304) · {s.seconds:.1f}s"
+    return (
+        f"{s.url}: {s.items} item(s) · {s.known} already stored · {s.new} new article(s) · "
+        f"{s.events} event(s) · {len(s.failed)} failed · {s.seconds:.1f}s"
+    )
+
+
+def _feeds(urls: list[str], db: str, *, every: str | None, max_items: int | None, batch_size: int) -> None:
+    """``rasd ingest --feed``: one pass over the feeds, or a loop with ``--every`` until Ctrl-C."""
+    from .store.feeds import parse_interval, poll_forever
+
+    try:
+        interval = parse_interval(every) if every is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--every") from exc
+    store = _open(db)
+    failures = 0
+
+    def report(s: FeedSummary) -> None:
+        nonlocal failures
+        failures += s.status == "failed"
+        typer.echo(f"rasd: {_feed_line(s)}", err=True)
+        for url, reason in s.failed:
+            _error(f"{url}: {reason}")
+
+    try:
+        poll_forever(store, urls, every=interval, on_summary=report, max_items=max_items, batch_size=batch_size)
+    except KeyboardInterrupt:
+        typer.echo("rasd: stopped (interrupted); every stored batch is committed", err=True)
+        raise typer.Exit(0 if interval is not None else 130) from None
+    except SQLAlchemyError as exc:
+        _error(f"database error: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if failures == len(urls):
+        raise typer.Exit(1)
+
+
+def reprocess_command(
+    db: DbOption = DEFAULT_URL,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles re-extracted per transaction.")] = 200,
+) -> None:
+    """Re-extract stored articles whose events come from an older extractor version.
+
+    Their events are replaced (one transaction per batch); events an analyst reviewed are kept.
+    Fusion is re-run afterwards. Running it again when everything is current does nothing.
+
+    Example:
+
+        rasd reprocess --db sqlite:///rasd.db
+    """
+    store = _open(db)
+    try:
+        s = reprocess(store, batch_size=batch_size)
+    except SQLAlchemyError as exc:
+        _error(f"database error: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    for doc_id, reason in s.failed:
+        _error(f"{doc_id}: {reason}")
+    typer.echo(
+        f"rasd: reprocessed {s.articles:,} article(s) with extractor {s.version} in {s.batches} batch(es): "
+        f"events {s.events_before:,} → {s.events_after:,}, {s.kept:,} reviewed kept, "
+        f"{len(s.failed):,} failed; fused events: {'unchanged' if s.fused is None else f'{s.fused:,}'}"
+    )
 
 
 def export_command(

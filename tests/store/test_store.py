@@ -34,11 +34,11 @@ def store(db_url: str, res, meta_path: Path):
 
 def test_schema_is_at_head_and_matches_the_tables(db_url: str) -> None:
     with Store.open(db_url) as st:
-        assert st.revision() == Store.head() == "0001"
+        assert st.revision() == Store.head() is not None
         with st.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     with Store.open(db_url) as st:  # opening again is a no-op upgrade
-        assert st.revision() == "0001"
+        assert st.revision() == Store.head()
 
 
 def test_ingest_is_idempotent(db_url: str, res, meta_path: Path) -> None:

@@ -21,13 +21,13 @@ from ..api import extract_article
 from ..errors import ReadError
 from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import DATA_DIR, Resources, load_resources
-from ..types import Article, ArticleRecord
+from ..types import Article, ArticleRecord, Event
 from . import schema
 from .db import Store
 from .fuse import fuse
 from .records import event_row, iter_chunks
 
-__all__ = ["IngestSummary", "content_hash", "extractor_version", "ingest"]
+__all__ = ["IngestSummary", "content_hash", "extractor_version", "ingest", "ingest_articles", "insert_events"]
 
 
 @dataclass
@@ -82,38 +82,17 @@ def _existing(conn: Connection, hashes: Iterable[str]) -> set[str]:
     return found
 
 
-def _store_batch(
-    conn: Connection, items: list[tuple[Article, str, ArticleRecord]], *, run_id: int, version: str
-) -> int:
-    """Insert articles and their events, evidence and sources; returns the number of events."""
+def insert_events(conn: Connection, items: list[tuple[int, int, Event]], *, version: str) -> int:
+    """Insert events given as ``(article_id, seq, event)`` with their evidence and sources.
+
+    Returns the number of events inserted. Shared by ingest and :func:`rasd.store.reprocess`.
+    """
     if not items:
         return 0
-    now = _now()
-    a, e = schema.articles, schema.events
-    art_rows = [
-        {
-            "doc_id": art.doc_id,
-            "content_hash": h,
-            "outlet": art.outlet,
-            "pub_date": art.pub_date,
-            "url": art.url,
-            "title": art.title,
-            "text": art.text,
-            "ingested_at": now,
-            "run_id": run_id,
-        }
-        for art, h, _ in items
-    ]
-    art_ids = conn.execute(insert(a).returning(a.c.id, sort_by_parameter_order=True), art_rows).scalars().all()
-    ev_rows: list[dict[str, Any]] = []
-    ev_objs = []
-    for art_id, (_, _, rec) in zip(art_ids, items, strict=True):
-        for seq, ev in enumerate(rec.events):
-            ev_rows.append(event_row(ev, article_id=art_id, seq=seq, extractor_version=version))
-            ev_objs.append(ev)
-    if not ev_rows:
-        return 0
+    e = schema.events
+    ev_rows = [event_row(ev, article_id=aid, seq=seq, extractor_version=version) for aid, seq, ev in items]
     ev_ids = conn.execute(insert(e).returning(e.c.id, sort_by_parameter_order=True), ev_rows).scalars().all()
+    ev_objs = [ev for _, _, ev in items]
     spans = [
         {"event_id": eid, "seq": i, "start": s.start, "end": s.end}
         for eid, ev in zip(ev_ids, ev_objs, strict=True)
@@ -129,6 +108,38 @@ def _store_batch(
     if sources:
         conn.execute(insert(schema.event_sources), sources)
     return len(ev_rows)
+
+
+def _store_batch(
+    conn: Connection, items: list[tuple[Article, str, ArticleRecord]], *, run_id: int, version: str
+) -> int:
+    """Insert articles and their events, evidence and sources; returns the number of events."""
+    if not items:
+        return 0
+    now = _now()
+    a = schema.articles
+    art_rows = [
+        {
+            "doc_id": art.doc_id,
+            "content_hash": h,
+            "outlet": art.outlet,
+            "pub_date": art.pub_date,
+            "url": art.url,
+            "title": art.title,
+            "text": art.text,
+            "ingested_at": now,
+            "run_id": run_id,
+            "extractor_version": version,
+        }
+        for art, h, _ in items
+    ]
+    art_ids = conn.execute(insert(a).returning(a.c.id, sort_by_parameter_order=True), art_rows).scalars().all()
+    events = [
+        (art_id, seq, ev)
+        for art_id, (_, _, rec) in zip(art_ids, items, strict=True)
+        for seq, ev in enumerate(rec.events)
+    ]
+    return insert_events(conn, events, version=version)
 
 
 def _commit_batch(
@@ -208,6 +219,38 @@ def ingest(
         paths = [paths]
     paths = [str(p) for p in paths]
     meta_map = load_meta(meta) if isinstance(meta, (str, Path)) else meta
+    items = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
+    return ingest_articles(
+        items,
+        store,
+        inputs=" ".join(paths),
+        batch_size=batch_size,
+        progress=progress,
+        resources=resources,
+        run_fusion=run_fusion,
+        console=console,
+    )
+
+
+def ingest_articles(
+    items: Iterable[Article | ReadError],
+    store: Store,
+    *,
+    inputs: str = "",
+    batch_size: int = 200,
+    progress: bool = False,
+    resources: Resources | None = None,
+    run_fusion: bool = True,
+    console: Console | None = None,
+) -> IngestSummary:
+    """Extract and store already-read articles (a :class:`ReadError` item counts as a failure).
+
+    The engine behind :func:`ingest`, for callers that read articles themselves (feeds,
+    benchmarks): same idempotence (by content hash), one transaction per ``batch_size`` articles,
+    one ``runs`` row (``inputs`` is recorded there) and fusion at the end when anything is new.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     res = resources or load_resources()
     version = extractor_version()
     summary = IngestSummary()
@@ -218,7 +261,7 @@ def ingest(
             {
                 "started_at": _now(),
                 "extractor_version": version,
-                "inputs": " ".join(paths)[:10_000],
+                "inputs": inputs[:10_000],
                 "n_read": 0,
                 "n_new": 0,
                 "n_skipped": 0,
@@ -236,7 +279,6 @@ def ingest(
     )
     with Progress(*columns, console=console or Console(stderr=True), disable=not progress, transient=True) as bar:
         task = bar.add_task("ingest", total=None, rate="", stats="")
-        items = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
         for chunk in iter_chunks(items, batch_size):
             articles: list[Article] = []
             for item in chunk:

@@ -3,8 +3,11 @@
 One row per article (``articles``; ``content_hash`` = sha256 of the text makes ingest
 idempotent), one row per extracted event with every v1 field flattened (``events``), its
 evidence spans (``evidence``) and cited sources (``event_sources``), the cross-article clusters
-(``fused_events`` + ``fused_event_members``) and one row per ingest run (``runs``, with the
-extractor version). A change here needs a new migration under ``migrations/versions``.
+(``fused_events`` + ``fused_event_members``), one row per ingest run (``runs``, with the
+extractor version) and one row per polled feed (``feeds``: the HTTP validators of conditional
+requests). ``articles.extractor_version`` is the extractor that last processed the article and
+``events.reviewed_at`` / ``events.review`` mark an analyst's review: ``rasd reprocess`` keeps
+reviewed events. A change here needs a new migration under ``migrations/versions``.
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ articles = Table(
     Column("text", Text, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    Column("extractor_version", String(64)),  # NULL: ingested before migration 0002
     Index(None, "doc_id"),
     Index(None, "pub_date"),
+    Index(None, "url", postgresql_using="hash"),  # hash: no btree size limit on long URLs
 )
 
 events = Table(
@@ -102,6 +107,8 @@ events = Table(
     Column("trigger_start", Integer),
     Column("trigger_end", Integer),
     Column("extractor_version", String(64), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),  # set by an analyst's review: kept by reprocess
+    Column("review", Text),
     Index(None, "article_id", "seq", unique=True),
     Index(None, "date"),
     Index(None, "country", "admin1"),
@@ -174,4 +181,56 @@ fused_event_members = Table(
     Column("fused_event_id", Integer, ForeignKey("fused_events.id", ondelete="CASCADE"), primary_key=True),
     Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     Index(None, "event_id", unique=True),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", DateTime(timezone=True)),
+    Column("last_status", Integer),
+    Column("n_items", Integer, nullable=False, default=0),  # articles stored from this feed so far
+)
+
+# --- analyst reviews and full-text search (migration 0003_reviews) ---------------------------
+
+event_reviews = Table(
+    "event_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | rejected | corrected
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_by", String(128), nullable=False),
+    Column("comment", Text),
+    Column("event_json", Text, nullable=False),  # the reviewed v1 event (kept across reprocessing)
+    Index(None, "event_id", unique=True),
+    Index(None, "article_id"),
+)
+
+review_audit = Table(
+    "review_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, nullable=False),  # no foreign key: the trail outlives the event
+    Column("article_id", Integer, nullable=False),
+    Column("who", String(128), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(16), nullable=False),  # accept | reject | correct
+    Column("field", String(64)),
+    Column("old_value", Text),  # JSON
+    Column("new_value", Text),  # JSON
+    Index(None, "event_id"),
+)
+
+article_search = Table(
+    "article_search",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("text_key", Text, nullable=False),  # match_key(title + text): folded for search
 )

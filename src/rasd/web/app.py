@@ -1,0 +1,557 @@
+"""The REST API over a Rasd store: :func:`create_app` builds the FastAPI application.
+
+Reads (``GET /api/...``) are open — serve them on loopback or behind a proxy. Writes need
+``Authorization: Bearer <token>``: 401 without a token or with a wrong one, 403 when the app was
+created without a token (writes disabled). Every query is built with SQLAlchemy Core
+expressions, so filter values are bound parameters, never SQL text. Errors are JSON
+(``{"detail": ...}``): 422 for bad parameters, 413 for bodies over :data:`MAX_BODY_BYTES`, and
+a generic 500 without internals.
+"""
+
+import hmac
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
+
+from .. import __version__
+from ..api import extract_article
+from ..resources.loader import load_resources
+from ..store import schema
+from ..store.db import Store
+from ..store.fuse import fuse
+from ..store.gold import gold_record
+from ..store.ingest import _store_batch, content_hash, extractor_version
+from ..store.records import events_of
+from ..store.review import ReviewError, review_event
+from ..store.search import index_articles, like_escape, search_condition, snippet
+from ..types import Article
+from . import models as m
+
+__all__ = ["MAX_BODY_BYTES", "MAX_LIMIT", "create_app"]
+
+log = logging.getLogger("rasd.web")
+
+MAX_LIMIT = 500
+"""Largest page size of the list endpoints."""
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Largest request body accepted (413 above)."""
+
+Sort = Literal["date", "-date", "fatalities", "-fatalities", "confidence", "-confidence"]
+AggregateBy = Literal["day", "week", "month", "type", "admin1"]
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
+
+
+# --------------------------------------------------------------------------------------------
+# request body limit (pure ASGI, so chunked bodies without Content-Length are limited too)
+
+
+class BodyLimit:
+    """Answer 413 when a request body is larger than ``limit`` bytes; otherwise replay it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Any) -> None:
+        payload = json.dumps({"detail": f"request body larger than {self.limit} bytes"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+# --------------------------------------------------------------------------------------------
+# filters
+
+
+def _invalid(param: str, message: str, value: Any) -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors."""
+    return HTTPException(
+        status_code=422, detail=[{"type": "value_error", "loc": ["query", param], "msg": message, "input": value}]
+    )
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    parts = value.split(",")
+    msg = "bbox must be minlon,minlat,maxlon,maxlat (4 numbers, lon in [-180, 180], lat in [-90, 90], min <= max)"
+    try:
+        minlon, minlat, maxlon, maxlat = (float(p) for p in parts)
+    except ValueError:
+        raise _invalid("bbox", msg, value) from None
+    ok = -180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90
+    if not ok:
+        raise _invalid("bbox", msg, value)
+    return minlon, minlat, maxlon, maxlat
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The event filters shared by the list and aggregate endpoints."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    admin1: str | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor: str | None = None
+    q: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def where(self, t: Any, *, fused: bool = False) -> list[ColumnElement[bool]]:
+        """Conditions on table ``t`` (``events`` or ``fused_events``); values are bound parameters."""
+        cond: list[ColumnElement[bool]] = []
+        if self.date_from is not None:
+            cond.append(t.c.date >= self.date_from)
+        if self.date_to is not None:
+            cond.append(t.c.date <= self.date_to)
+        if self.country:
+            cond.append(t.c.country == self.country.upper())
+        if self.admin1:
+            cond.append(func.lower(t.c.admin1) == self.admin1.lower())
+        if self.event_type:
+            cond.append(or_(t.c.event_type == self.event_type, t.c.sub_event_type == self.event_type))
+        if self.sub_event_type:
+            cond.append(t.c.sub_event_type == self.sub_event_type)
+        if self.actor:
+            pat = f"%{like_escape(self.actor.lower())}%"
+            cond.append(
+                or_(
+                    func.lower(t.c.actor1_name).like(pat, escape="\\"),
+                    func.lower(t.c.actor2_name).like(pat, escape="\\"),
+                )
+            )
+        if self.q:
+            pat = f"%{like_escape(self.q.lower())}%"
+            names = ["notes", "location_name", "admin1", "actor1_name", "actor2_name"]
+            if not fused:
+                names += ["location_text", "actor1_text", "actor2_text"]
+            cond.append(or_(*(func.lower(t.c[n]).like(pat, escape="\\") for n in names)))
+        if self.bbox is not None:
+            minlon, minlat, maxlon, maxlat = self.bbox
+            cond.append(t.c.longitude.between(minlon, maxlon))
+            cond.append(t.c.latitude.between(minlat, maxlat))
+        return cond
+
+
+def event_filters(
+    date_from: Annotated[date | None, Query(description="Events on or after this date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[date | None, Query(description="Events on or before this date (YYYY-MM-DD).")] = None,
+    country: Annotated[str | None, Query(max_length=2, description="ISO2 country code, e.g. SY.")] = None,
+    admin1: Annotated[str | None, Query(max_length=256, description="First-level region (English).")] = None,
+    event_type: Annotated[str | None, Query(max_length=64, description="Event type or sub-event type.")] = None,
+    sub_event_type: Annotated[str | None, Query(max_length=64)] = None,
+    actor: Annotated[str | None, Query(max_length=256, description="Part of actor1's or actor2's name.")] = None,
+    q: Annotated[str | None, Query(max_length=256, description="Text in notes, location or actors.")] = None,
+    bbox: Annotated[str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")] = None,
+) -> Filters:
+    """The shared filter query parameters (a FastAPI dependency)."""
+    return Filters(date_from, date_to, country, admin1, event_type, sub_event_type, actor, q, _bbox(bbox))
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT}).")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="Rows to skip.")]
+SortParam = Annotated[Sort, Query(description="date, -date, fatalities, -fatalities, confidence or -confidence.")]
+
+
+def _order(t: Any, sort: Sort) -> list[Any]:
+    col = t.c[sort.lstrip("-")]
+    first = col.desc() if sort.startswith("-") else col.asc()
+    return [first.nulls_last(), t.c.id.desc() if sort.startswith("-") else t.c.id.asc()]
+
+
+# --------------------------------------------------------------------------------------------
+# queries
+
+
+def _events_select() -> Select[Any]:
+    e, a, r = schema.events, schema.articles, schema.event_reviews
+    return select(e, a.c.doc_id, a.c.outlet, a.c.pub_date, r.c.status.label("review_status")).select_from(
+        e.join(a, a.c.id == e.c.article_id).outerjoin(r, r.c.event_id == e.c.id)
+    )
+
+
+def _event_out(row: Any) -> m.EventOut:
+    return m.EventOut.model_validate(dict(row))
+
+
+def _audit_out(row: Any) -> m.AuditOut:
+    return m.AuditOut(
+        who=row["who"],
+        at=row["at"],
+        action=row["action"],
+        field=row["field"],
+        old_value=json.loads(row["old_value"]) if row["old_value"] is not None else None,
+        new_value=json.loads(row["new_value"]) if row["new_value"] is not None else None,
+    )
+
+
+def _article_out(row: Any) -> m.ArticleOut:
+    return m.ArticleOut(
+        id=row["id"], doc_id=row["doc_id"], outlet=row["outlet"], pub_date=row["pub_date"], url=row["url"],
+        title=row["title"],
+    )  # fmt: skip
+
+
+def _period(d: date, by: str) -> str:
+    """``d``'s day (YYYY-MM-DD), ISO week (YYYY-Www) or month (YYYY-MM)."""
+    if by == "week":
+        y, w, _ = d.isocalendar()
+        return f"{y}-W{w:02d}"
+    return d.isoformat()[:7] if by == "month" else d.isoformat()
+
+
+# --------------------------------------------------------------------------------------------
+# the application
+
+
+def create_app(
+    store: Store,
+    *,
+    token: str | None = None,
+    allow_origins: list[str] | None = None,
+    token_label: str = "token",
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    """The REST API over ``store``.
+
+    Args:
+        store: an open :class:`~rasd.store.Store` (at the newest schema).
+        token: the bearer token writes need; ``None`` disables writes (403).
+        allow_origins: origins allowed by CORS; ``None`` (the default) adds no CORS headers.
+        token_label: recorded as "who" in the review audit trail.
+        max_body_bytes: largest request body (413 above).
+    """
+    app = FastAPI(
+        title="Rasd",
+        version=__version__,
+        description="Arabic conflict events extracted by Rasd: events, fused events, articles, reviews.",
+    )
+    if allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(allow_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    expected = token.encode("utf-8") if token else None
+
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    app.add_exception_handler(Exception, internal_error)
+
+    def require_token(
+        authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+    ) -> str:
+        if expected is None:
+            raise HTTPException(403, "writes are disabled: the server has no API token configured")
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8"), expected):
+            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+        return token_label
+
+    Writer = Annotated[str, Depends(require_token)]
+    Flt = Annotated[Filters, Depends(event_filters)]
+
+    # ---------------------------------------------------------------------------- reads
+
+    @app.get("/api/health", response_model=m.Health, tags=["meta"])
+    def health() -> m.Health:
+        """Liveness and the store's schema revision."""
+        return m.Health(version=__version__, schema_revision=store.revision())
+
+    @app.get("/api/events", response_model=m.EventList, tags=["events"])
+    def list_events(flt: Flt, limit: Limit = 50, offset: Offset = 0, sort: SortParam = "-date") -> m.EventList:
+        """Article events matching the filters, one page at a time."""
+        e = schema.events
+        cond = flt.where(e)
+        with store.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(e).where(and_(True, *cond))).scalar_one()
+            rows = conn.execute(
+                _events_select().where(*cond).order_by(*_order(e, sort)).limit(limit).offset(offset)
+            ).mappings()
+            items = [_event_out(r) for r in rows]
+        return m.EventList(total=total, limit=limit, offset=offset, items=items)
+
+    @app.get("/api/fused-events", response_model=m.FusedEventList, tags=["events"])
+    def list_fused(flt: Flt, limit: Limit = 50, offset: Offset = 0, sort: SortParam = "-date") -> m.FusedEventList:
+        """Fused events (one per occurrence, across articles) matching the filters."""
+        fe = schema.fused_events
+        cond = flt.where(fe, fused=True)
+        with store.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(fe).where(and_(True, *cond))).scalar_one()
+            rows = conn.execute(select(fe).where(*cond).order_by(*_order(fe, sort)).limit(limit).offset(offset))
+            items = [m.FusedEventOut.model_validate(dict(r)) for r in rows.mappings()]
+        return m.FusedEventList(total=total, limit=limit, offset=offset, items=items)
+
+    @app.get("/api/events/{event_id}", response_model=m.EventDetail, tags=["events"])
+    def get_event(event_id: int) -> m.EventDetail:
+        """One event: evidence spans with their text, sources, article, fused event and its other reports."""
+        e, a, fe, fm = schema.events, schema.articles, schema.fused_events, schema.fused_event_members
+        with store.engine.connect() as conn:
+            row = conn.execute(_events_select().where(e.c.id == event_id)).mappings().first()
+            if row is None:
+                raise HTTPException(404, f"no event {event_id}")
+            art = conn.execute(select(a).where(a.c.id == row["article_id"])).mappings().one()
+            ev_row = conn.execute(select(e).where(e.c.id == event_id)).mappings().all()
+            ev = events_of(conn, ev_row)[0]
+            fused_row = (
+                conn.execute(select(fe).join(fm, fm.c.fused_event_id == fe.c.id).where(fm.c.event_id == event_id))
+                .mappings()
+                .first()
+            )
+            others: list[m.FusedReport] = []
+            if fused_row is not None:
+                sib = conn.execute(
+                    select(
+                        e.c.id.label("event_id"), e.c.article_id, a.c.doc_id, a.c.outlet, a.c.pub_date, a.c.title,
+                        e.c.sub_event_type, e.c.date, e.c.fatalities,
+                    )
+                    .select_from(fm.join(e, e.c.id == fm.c.event_id).join(a, a.c.id == e.c.article_id))
+                    .where(fm.c.fused_event_id == fused_row["id"], fm.c.event_id != event_id)
+                    .order_by(e.c.id)
+                ).mappings()  # fmt: skip
+                others = [m.FusedReport.model_validate(dict(s)) for s in sib]
+            au = schema.review_audit
+            audit = conn.execute(select(au).where(au.c.event_id == event_id).order_by(au.c.id)).mappings().all()
+        text = art["text"]
+        return m.EventDetail(
+            event=_event_out(row),
+            record=ev.to_dict(),
+            evidence=[m.EvidenceOut(start=s.start, end=s.end, text=text[s.start : s.end]) for s in ev.evidence],
+            sources=list(ev.sources),
+            article=_article_out(art),
+            fused_event=m.FusedEventOut.model_validate(dict(fused_row)) if fused_row is not None else None,
+            other_reports=others,
+            audit=[_audit_out(r) for r in audit],
+        )
+
+    @app.get("/api/aggregates", response_model=m.AggregateOut, tags=["events"])
+    def aggregates(
+        flt: Flt,
+        by: Annotated[AggregateBy, Query(description="day, week, month, type or admin1")] = "day",
+        fused: Annotated[bool, Query(description="Count fused events instead of article events.")] = False,
+    ) -> m.AggregateOut:
+        """Event counts and fatalities per day, ISO week, month, event type or admin1 region."""
+        t = schema.fused_events if fused else schema.events
+        cond = flt.where(t, fused=fused)
+        n, dead = func.count().label("n"), func.coalesce(func.sum(t.c.fatalities), 0).label("dead")
+        buckets: list[m.AggregateBucket] = []
+        with store.engine.connect() as conn:
+            if by in ("day", "week", "month"):
+                per: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+                for d, cnt, fat in conn.execute(select(t.c.date, n, dead).where(*cond).group_by(t.c.date)):
+                    key = None if d is None else _period(d, by)
+                    per[key][0] += cnt
+                    per[key][1] += int(fat)
+                keys = sorted(per, key=lambda k: (k is None, k or ""))
+                buckets = [m.AggregateBucket(key=k, events=per[k][0], fatalities=per[k][1]) for k in keys]
+            elif by == "type":
+                rows = conn.execute(select(t.c.event_type, n, dead).where(*cond).group_by(t.c.event_type))
+                buckets = [m.AggregateBucket(key=k, events=c, fatalities=int(f)) for k, c, f in rows]
+                buckets.sort(key=lambda b: (-b.events, b.key or ""))
+            else:
+                rows = conn.execute(
+                    select(t.c.country, t.c.admin1, n, dead).where(*cond).group_by(t.c.country, t.c.admin1)
+                )
+                buckets = [m.AggregateBucket(key=a1, country=c, events=k, fatalities=int(f)) for c, a1, k, f in rows]
+                buckets.sort(key=lambda b: (-b.events, b.country or "", b.key or ""))
+        return m.AggregateOut(by=by, fused=fused, buckets=buckets)
+
+    @app.get("/api/articles", response_model=m.ArticleList, tags=["articles"])
+    def list_articles(
+        q: Annotated[str | None, Query(max_length=256, description="Arabic words; diacritics etc. ignored.")] = None,
+        outlet: Annotated[str | None, Query(max_length=256)] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> m.ArticleList:
+        """Articles, newest first; ``q`` searches titles and texts (every word must occur)."""
+        a, e, s = schema.articles, schema.events, schema.article_search
+        cond: list[ColumnElement[bool]] = []
+        if outlet:
+            cond.append(a.c.outlet == outlet)
+        src: Any = a
+        if q:
+            index_articles(store)
+            match = search_condition(q)
+            if match is None:
+                raise _invalid("q", "the query has no searchable characters", q)
+            src = a.join(s, s.c.article_id == a.c.id)
+            cond.append(match)
+        n_events = select(func.count()).where(e.c.article_id == a.c.id).correlate(a).scalar_subquery()
+        with store.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(src).where(and_(True, *cond))).scalar_one()
+            rows = conn.execute(
+                select(a.c.id, a.c.doc_id, a.c.outlet, a.c.pub_date, a.c.url, a.c.title, a.c.text, n_events.label("n"))
+                .select_from(src)
+                .where(*cond)
+                .order_by(a.c.pub_date.desc().nulls_last(), a.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).mappings().all()  # fmt: skip
+        items = [
+            m.ArticleSummary(
+                **_article_out(r).model_dump(),
+                n_events=r["n"],
+                snippet=m.Snippet(**snippet(r["text"], q)) if q else None,
+            )
+            for r in rows
+        ]
+        return m.ArticleList(total=total, limit=limit, offset=offset, items=items)
+
+    @app.get("/api/articles/{article_id}", response_model=m.ArticleDetail, tags=["articles"])
+    def get_article(article_id: int) -> m.ArticleDetail:
+        """One article with its full text and its events."""
+        a, e = schema.articles, schema.events
+        with store.engine.connect() as conn:
+            art = conn.execute(select(a).where(a.c.id == article_id)).mappings().first()
+            if art is None:
+                raise HTTPException(404, f"no article {article_id}")
+            rows = conn.execute(_events_select().where(e.c.article_id == article_id).order_by(e.c.seq)).mappings()
+            events = [_event_out(r) for r in rows]
+        return m.ArticleDetail(
+            **_article_out(art).model_dump(),
+            text=art["text"],
+            content_hash=art["content_hash"],
+            ingested_at=art["ingested_at"],
+            events=events,
+        )
+
+    @app.get("/api/gold/{doc_id}", tags=["reviews"])
+    def get_gold(
+        doc_id: str,
+        include_unreviewed: Annotated[bool, Query(description="Keep events nobody reviewed yet.")] = False,
+    ) -> dict[str, Any]:
+        """The article's reviewed events as a gold record (FORMAT.md), for ``rasd eval``."""
+        rec = gold_record(store, doc_id, include_unreviewed=include_unreviewed)
+        if rec is None:
+            raise HTTPException(404, f"no reviewed events for doc_id {doc_id!r}")
+        return rec
+
+    # ---------------------------------------------------------------------------- writes
+
+    @app.post("/api/articles", response_model=m.ArticleCreated, tags=["articles"])
+    def post_article(body: m.ArticleIn, response: Response, who: Writer) -> m.ArticleCreated:
+        """Extract an article's events and store them; the same text posted again is not stored twice."""
+        a, e = schema.articles, schema.events
+        h = content_hash(body.text)
+        with store.engine.connect() as conn:
+            existing = conn.execute(select(a.c.id).where(a.c.content_hash == h)).scalar_one_or_none()
+        created = existing is None
+        if created:
+            title = body.title if body.title is not None else (body.text.split("\n", 1)[0].strip() or None)
+            art = Article(
+                text=body.text, doc_id=body.doc_id or f"api_{h[:16]}", pub_date=body.pub_date, outlet=body.outlet,
+                title=title, url=body.url,
+            )  # fmt: skip
+            record = extract_article(art, resources=load_resources())
+            version = extractor_version()
+            now = datetime.now(UTC)
+            run = {"started_at": now, "finished_at": now, "extractor_version": version, "inputs": f"api:{who}"}
+            counts = {"n_read": 1, "n_new": 1, "n_skipped": 0, "n_failed": 0, "n_events": len(record.events)}
+            try:
+                with store.begin() as conn:
+                    run_id = conn.execute(insert(schema.runs).returning(schema.runs.c.id), {**run, **counts})
+                    _store_batch(conn, [(art, h, record)], run_id=run_id.scalar_one(), version=version)
+            except Exception:
+                with store.engine.connect() as conn:  # a concurrent request stored the same text
+                    if conn.execute(select(a.c.id).where(a.c.content_hash == h)).scalar_one_or_none() is None:
+                        raise
+                created = False
+            if created:
+                fuse(store)
+                index_articles(store)
+        with store.engine.connect() as conn:
+            art_row = conn.execute(select(a).where(a.c.content_hash == h)).mappings().one()
+            rows = conn.execute(_events_select().where(e.c.article_id == art_row["id"]).order_by(e.c.seq)).mappings()
+            events = [_event_out(r) for r in rows]
+        response.status_code = 201 if created else 200
+        return m.ArticleCreated(created=created, article=_article_out(art_row), events=events)
+
+    @app.post("/api/events/{event_id}/review", response_model=m.ReviewOut, tags=["reviews"])
+    def post_review(event_id: int, body: m.ReviewIn, who: Writer) -> m.ReviewOut:
+        """Accept, reject or correct an event; every change is kept in the audit trail."""
+        changes = body.fields.model_dump(exclude_unset=True) if body.fields is not None else {}
+        try:
+            result = review_event(store, event_id, body.action, changes, who=who, comment=body.comment)
+        except ReviewError as exc:
+            if exc.not_found:
+                raise HTTPException(404, str(exc)) from None
+            raise HTTPException(
+                422, [{"type": "value_error", "loc": ["body", "fields"], "msg": str(exc), "input": changes}]
+            ) from None
+        with store.engine.connect() as conn:
+            row = conn.execute(_events_select().where(schema.events.c.id == event_id)).mappings().one()
+        return m.ReviewOut(
+            event_id=event_id,
+            status=result.status,
+            reviewed_at=result.reviewed_at,
+            reviewed_by=result.reviewed_by,
+            changes=[
+                m.AuditOut(
+                    who=who, at=result.reviewed_at, action=body.action, field=f,
+                    old_value=o.isoformat() if isinstance(o, date) else o,
+                    new_value=n.isoformat() if isinstance(n, date) else n,
+                )
+                for f, o, n in result.changes
+            ],
+            event=_event_out(row),
+        )  # fmt: skip
+
+    return app
