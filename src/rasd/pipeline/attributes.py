@@ -156,7 +156,10 @@ def _role(doc: Doc, cand: Candidate) -> None:
     if s.paragraph == 0 and doc.sentences[-1].paragraph > 0:
         return  # a headline reports the news (a one-line text is all body)
     cues = cue_in(doc, "background", s.span.start, cand.trigger.nstart)
-    recent = cand.time is not None and cand.time.date is not None and not cand.time.past
+    pub = doc.article.pub_date
+    recent = (  # "وكانت تظاهرات قد انطلقت الجمعة": the same or the previous day is still the news
+        cand.time is not None and cand.time.date is not None and pub is not None and (pub - cand.time.date).days <= 1
+    )
     if cues and not recent:  # "وكانت تظاهرات قد انطلقت الجمعة": same day, still the news
         cand.background = True
         cand.rules["role"] = f"background cue '{cues[0].form}'"
