@@ -113,7 +113,8 @@ class Calendar:
             d = _last_weekday(pub, self.weekdays[m["wd"]]) if pub else None
             if m["past"] and d is not None and d == pub:
                 d = d - timedelta(days=7)
-            found.append(TimeRef(m.start(), m.end(), d, "day", "weekday", bool(m["past"])))
+            # "الأربعاء الماضي" is last Wednesday: still within the week, so not past by itself
+            found.append(TimeRef(m.start(), m.end(), d, "day", "weekday", _before(d, pub)))
         for m in self._relative.finditer(norm):
             spec, precision = self.relative[m["rel"]]
             d = _shift(pub, spec) if pub else None
