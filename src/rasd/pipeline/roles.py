@@ -125,7 +125,8 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
     attack noun names the attacking state's forces."""
     t = cand.trigger
     for c in doc.countries:
-        if 0 <= c.wstart - t.wend <= 1 and c.wend - c.nend > 0:  # an inflected nisba, not a name
+        inside = t.wstart < c.wstart and c.wend <= t.wend  # the trigger form "غارة إسرائيلية" holds it
+        if (inside or 0 <= c.wstart - t.wend <= 1) and c.wend - c.nend > 0:  # an inflected nisba, not a name
             actor_id = res.actors.composed_id("military", c.ref)
             if actor_id in res.actors:
                 cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", NISBA_SCORE)
