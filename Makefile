@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint bench clean gazetteer pg
+.PHONY: demo test install lint bench clean gazetteer pg browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ demo: install
 	@echo "Done: the events above are in out/demo.json (v1 records, FORMAT.md)."
 	@echo "Score against gold annotations with: $(BIN)/rasd eval out/demo.json ../shared/gold"
 
-test: install pg
+test: install pg browser
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -31,6 +31,13 @@ pg:
 		{ if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
 		    apt-get update -q && apt-get install -y -q postgresql; \
 		  else echo "note: PostgreSQL server binaries not found and not root: install 'postgresql' for the store tests"; fi; }
+
+# Debian's Chromium for the dashboard's end-to-end test (tests/e2e), driven by Playwright; no browser download.
+browser:
+	@test -x /usr/bin/chromium || \
+		{ if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
+		    apt-get update -q && apt-get install -y -q chromium; \
+		  else echo "note: /usr/bin/chromium not found and not root: install 'chromium' for the dashboard test"; fi; }
 
 lint: install
 	$(BIN)/ruff check src tests tools bench

@@ -5,7 +5,8 @@ Reads (``GET /api/...``) are open — serve them on loopback or behind a proxy. 
 created without a token (writes disabled). Every query is built with SQLAlchemy Core
 expressions, so filter values are bound parameters, never SQL text. Errors are JSON
 (``{"detail": ...}``): 422 for bad parameters, 413 for bodies over :data:`MAX_BODY_BYTES`, and
-a generic 500 without internals.
+a generic 500 without internals. The dashboard (static files of :data:`STATIC_DIR`, no build
+step) is served at ``/``.
 """
 
 import hmac
@@ -15,11 +16,13 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
 
 from .. import __version__
@@ -36,7 +39,10 @@ from ..store.search import index_articles, like_escape, search_condition, snippe
 from ..types import Article
 from . import models as m
 
-__all__ = ["MAX_BODY_BYTES", "MAX_LIMIT", "create_app"]
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+"""The dashboard (``index.html``, ``app.js``, vendored Leaflet), served at ``/``."""
+
+__all__ = ["MAX_BODY_BYTES", "MAX_LIMIT", "STATIC_DIR", "create_app"]
 
 log = logging.getLogger("rasd.web")
 
@@ -553,5 +559,20 @@ def create_app(
             ],
             event=_event_out(row),
         )  # fmt: skip
+
+    # ---------------------------------------------------------------------------- dashboard
+    # the router's fallback (not a mount), so every route — including ones added to the app
+    # later — takes precedence; GET/HEAD of other paths are the static files, else 404
+    if STATIC_DIR.is_dir():
+        static = StaticFiles(directory=STATIC_DIR, html=True)
+        not_found = app.router.default
+
+        async def dashboard(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+                await static(scope, receive, send)
+            else:
+                await not_found(scope, receive, send)
+
+        app.router.default = dashboard
 
     return app

@@ -1,0 +1,487 @@
+/* Rasd dashboard: vanilla JS over the REST API (/api/...), Leaflet map with an offline base layer.
+ * Routes: "#/" (map, timeline, table; filters in the query string) and "#/event/<id>" (event page).
+ * All text from the API is inserted with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  const TYPE_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Protests": "#2ca02c",
+    "Riots": "#8c564b",
+    "Strategic developments": "#1f77b4",
+  };
+  const TYPE_AR = {
+    "Battles": "معارك",
+    "Explosions/Remote violence": "انفجارات/عنف عن بعد",
+    "Violence against civilians": "عنف ضد المدنيين",
+    "Protests": "احتجاجات",
+    "Riots": "أعمال شغب",
+    "Strategic developments": "تطورات استراتيجية",
+  };
+  const FIELD_LABELS = {
+    trigger: "الحدث · trigger",
+    location: "الموقع · location",
+    actor1: "الفاعل 1 · actor1",
+    actor2: "الفاعل 2 · actor2",
+  };
+  const REVIEW_AR = { accepted: "مقبول", rejected: "مرفوض", corrected: "مصحَّح" };
+  const FILTER_KEYS = ["date_from", "date_to", "country", "event_type", "by"];
+  const TOKEN_KEY = "rasd.token";
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+
+  /** Create an element with attributes and children (strings become text nodes). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+  const en = (text) => el("span", { class: "en", lang: "en", dir: "ltr" }, text);
+  const typeLabel = (t) => (TYPE_AR[t] ? [TYPE_AR[t], " · ", en(t)] : [en(t || "—")]);
+  const colour = (t) => TYPE_COLOURS[t] || "#555";
+
+  async function api(path, options) {
+    const resp = await fetch(path, options);
+    let body = null;
+    try { body = await resp.json(); } catch (_) { body = null; }
+    if (!resp.ok) {
+      const detail = body && body.detail;
+      const msg = Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : detail || resp.statusText;
+      const err = new Error(`${resp.status}: ${msg}`);
+      err.status = resp.status;
+      throw err;
+    }
+    return body;
+  }
+
+  // ------------------------------------------------------------------ filters in the URL
+
+  function currentFilters() {
+    const q = new URLSearchParams(location.search);
+    const f = {};
+    for (const k of FILTER_KEYS) if (q.get(k)) f[k] = q.get(k);
+    return f;
+  }
+  function apiQuery(f, extra) {
+    const q = new URLSearchParams();
+    for (const k of ["date_from", "date_to", "country", "event_type"]) if (f[k]) q.set(k, f[k]);
+    for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+    return q.toString();
+  }
+  function fillForm(f) {
+    $("#f-date-from").value = f.date_from || "";
+    $("#f-date-to").value = f.date_to || "";
+    $("#f-country").value = f.country || "";
+    $("#f-type").value = f.event_type || "";
+    $("#f-by").value = f.by || "week";
+  }
+  function readForm() {
+    const f = {};
+    const set = (k, v) => { if (v) f[k] = v; };
+    set("date_from", $("#f-date-from").value);
+    set("date_to", $("#f-date-to").value);
+    set("country", $("#f-country").value);
+    set("event_type", $("#f-type").value);
+    const by = $("#f-by").value;
+    if (by && by !== "week") f.by = by;
+    return f;
+  }
+  function pushFilters(f) {
+    const q = new URLSearchParams(f).toString();
+    history.pushState(null, "", (q ? "?" + q : location.pathname) + "#/");
+    route();
+  }
+
+  // ------------------------------------------------------------------ map
+
+  let map = null;
+  let markerLayer = null;
+
+  async function ensureMap() {
+    if (map) return;
+    map = L.map("map", { zoomControl: true, attributionControl: true, worldCopyJump: false }).setView([30, 35], 4);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Natural Earth · Leaflet");
+    try {
+      const countries = await api("vendor/region-countries.geojson");
+      L.geoJSON(countries, {
+        style: { color: "#7d8796", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 },
+        interactive: false,
+      }).addTo(map);
+    } catch (e) {
+      console.warn("base layer", e);
+    }
+    markerLayer = L.layerGroup().addTo(map);
+  }
+
+  function popupContent(ev) {
+    const actors = [ev.actor1_name, ev.actor2_name].filter(Boolean).join(" ← ");
+    const where = [ev.location_name, ev.admin1, ev.country].filter(Boolean).join("، ");
+    return el("div", { class: "popup", dir: "rtl", lang: "ar" },
+      el("strong", {}, typeLabel(ev.event_type)),
+      el("div", {}, en(ev.sub_event_type)),
+      el("dl", {},
+        el("dt", {}, "التاريخ · Date"), el("dd", {}, en(ev.date || "؟")),
+        el("dt", {}, "الموقع · Location"), el("dd", {}, ev.location_text || "", ev.location_text ? " — " : "", en(where)),
+        el("dt", {}, "الفاعلون · Actors"), el("dd", {}, en(actors || "—")),
+        el("dt", {}, "القتلى · Fatalities"), el("dd", {}, ev.fatalities ?? "—")),
+      el("a", { href: `#/event/${ev.id}`, class: "event-link" }, `صفحة الحدث · Event page #${ev.id}`));
+  }
+
+  function drawMarkers(items) {
+    markerLayer.clearLayers();
+    const pts = [];
+    for (const ev of items) {
+      if (ev.latitude === null || ev.longitude === null) continue;
+      const m = L.circleMarker([ev.latitude, ev.longitude], {
+        radius: 7 + Math.min(8, Math.sqrt(ev.fatalities || 0) * 2),
+        color: "#222", weight: 1, fillColor: colour(ev.event_type), fillOpacity: 0.85,
+        className: "rasd-marker",
+      });
+      m.bindPopup(() => popupContent(ev));
+      m.bindTooltip(`${ev.sub_event_type} — ${ev.location_name || ""} (${ev.date || "?"})`);
+      m.addTo(markerLayer);
+      const path = m.getElement && m.getElement();
+      if (path) {  // keyboard: markers are focusable and open their popup with Enter/Space
+        path.setAttribute("tabindex", "0");
+        path.setAttribute("role", "button");
+        path.setAttribute("aria-label", `${ev.event_type}, ${ev.location_name || ""}, ${ev.date || ""}`);
+        path.setAttribute("data-event-id", ev.id);
+        path.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); m.openPopup(); }
+        });
+      }
+      pts.push([ev.latitude, ev.longitude]);
+    }
+    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.25), { maxZoom: 7 });
+  }
+
+  function drawLegend(types) {
+    const ul = $("#legend");
+    ul.replaceChildren(...types.map((t) =>
+      el("li", {}, el("span", { class: "swatch", style: `background:${colour(t)}` }), typeLabel(t))));
+  }
+
+  // ------------------------------------------------------------------ timeline (plain SVG)
+
+  function drawTimeline(buckets, by) {
+    const box = $("#timeline");
+    const data = buckets.filter((b) => b.key !== null);
+    const NS = "http://www.w3.org/2000/svg";
+    const W = 520, H = 220, padL = 30, padB = 58, padT = 10;
+    const svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", `عدد الأحداث لكل ${by} · events per ${by}`);
+    const max = Math.max(1, ...data.map((b) => b.events));
+    const bw = data.length ? (W - padL - 5) / data.length : 0;
+    const s = (tag, attrs, text) => {
+      const n = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+      if (text !== undefined) n.textContent = text;
+      svg.append(n);
+      return n;
+    };
+    s("line", { x1: padL, y1: H - padB, x2: W, y2: H - padB, stroke: "#888" });
+    for (let i = 0; i <= 4; i++) {
+      const v = Math.round((max * i) / 4);
+      const y = H - padB - ((H - padB - padT) * v) / max;
+      s("text", { x: padL - 4, y: y + 3, "text-anchor": "end" }, String(v));
+    }
+    data.forEach((b, i) => {
+      const h = ((H - padB - padT) * b.events) / max;
+      const x = padL + i * bw + bw * 0.1;
+      const r = s("rect", { class: "bar", x, y: H - padB - h, width: Math.max(1, bw * 0.8), height: h });
+      const t = document.createElementNS(NS, "title");
+      t.textContent = `${b.key}: ${b.events} events, ${b.fatalities} fatalities`;
+      r.append(t);
+      s("text", { x: x + bw * 0.4, y: H - padB + 8, transform: `rotate(60 ${x + bw * 0.4} ${H - padB + 8})` }, b.key);
+    });
+    if (!data.length) s("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "لا أحداث · no events");
+    box.replaceChildren(svg);
+  }
+
+  // ------------------------------------------------------------------ table
+
+  function drawTable(items) {
+    const rows = items.map((ev) => el("tr", { "data-event-id": ev.id },
+      el("td", {}, el("a", { href: `#/event/${ev.id}`, "aria-label": `event ${ev.id}` }, String(ev.id))),
+      el("td", {}, en(ev.date || "؟")),
+      el("td", {}, el("span", { class: "swatch", style: `background:${colour(ev.event_type)}` }),
+        typeLabel(ev.event_type), el("br"), el("small", {}, en(ev.sub_event_type))),
+      el("td", {}, ev.location_text || "", el("br"), el("small", {}, en([ev.location_name, ev.country].filter(Boolean).join(", ")))),
+      el("td", {}, en([ev.actor1_name, ev.actor2_name].filter(Boolean).join(" / ") || "—")),
+      el("td", {}, ev.fatalities ?? "—"),
+      el("td", {}, ev.confidence.toFixed(2)),
+      el("td", {}, ev.review_status ? `${REVIEW_AR[ev.review_status] || ""} · ${ev.review_status}` : "—")));
+    $("#events-table tbody").replaceChildren(...rows);
+  }
+
+  // ------------------------------------------------------------------ dashboard
+
+  let optionsLoaded = false;
+  async function loadOptions() {
+    if (optionsLoaded) return;
+    const [types, regions] = await Promise.all([api("api/aggregates?by=type"), api("api/aggregates?by=admin1")]);
+    const typeSel = $("#f-type");
+    const allTypes = types.buckets.map((b) => b.key).filter(Boolean);
+    for (const t of allTypes) typeSel.append(el("option", { value: t }, `${TYPE_AR[t] || ""} · ${t}`));
+    const countries = [...new Set(regions.buckets.map((b) => b.country).filter(Boolean))].sort();
+    for (const c of countries) $("#f-country").append(el("option", { value: c }, c));
+    drawLegend(allTypes);
+    optionsLoaded = true;
+  }
+
+  async function showDashboard() {
+    $("#event-view").hidden = true;
+    $("#dashboard-view").hidden = false;
+    document.title = "رصد · Rasd — لوحة الأحداث / Events dashboard";
+    await ensureMap();
+    map.invalidateSize();
+    await loadOptions();
+    const f = currentFilters();
+    fillForm(f);
+    const by = f.by || "week";
+    const [events, agg] = await Promise.all([
+      api("api/events?" + apiQuery(f, { limit: 500, sort: "-date" })),
+      api("api/aggregates?" + apiQuery(f, { by })),
+    ]);
+    $("#summary").textContent =
+      `${events.total} حدثًا · ${events.total} events` + (events.total > events.items.length ? ` (showing ${events.items.length})` : "");
+    drawMarkers(events.items);
+    drawTimeline(agg.buckets, by);
+    drawTable(events.items);
+    document.body.dataset.ready = "dashboard";
+  }
+
+  // ------------------------------------------------------------------ event page
+
+  /** Find `needle` in `text`, preferring an occurrence inside an evidence span. */
+  function locate(text, needle, evidence) {
+    if (!needle) return null;
+    let first = null;
+    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      const span = { start: i, end: i + needle.length };
+      if (first === null) first = span;
+      if (evidence.some((e) => e.start <= span.start && span.end <= e.end)) return span;
+    }
+    return first;
+  }
+
+  /** The article text with evidence spans in <mark> and the field spans labelled. */
+  function highlighted(text, evidence, fields) {
+    const cuts = new Set([0, text.length]);
+    for (const s of evidence) { cuts.add(s.start); cuts.add(s.end); }
+    for (const f of fields) { cuts.add(f.start); cuts.add(f.end); }
+    const points = [...cuts].filter((c) => c >= 0 && c <= text.length).sort((a, b) => a - b);
+    const out = el("div", { class: "article-text", dir: "rtl", lang: "ar", id: "article-text" });
+    for (let i = 0; i + 1 < points.length; i++) {
+      const a = points[i], b = points[i + 1];
+      const piece = text.slice(a, b);
+      const ev = evidence.findIndex((s) => s.start <= a && b <= s.end);
+      const here = fields.filter((f) => f.start <= a && b <= f.end);
+      let node = document.createTextNode(piece);
+      if (here.length) {
+        node = el("span", {
+          class: "fld " + here.map((f) => "fld-" + f.name).join(" "),
+          "data-field": here.map((f) => f.name).join(" "),
+        }, node);
+      }
+      if (ev >= 0) node = el("mark", { class: "evidence", "data-span": ev, title: `evidence ${ev + 1}` }, node);
+      out.append(node);
+      for (const f of fields) if (f.end === b) out.append(el("sup", { class: "fld-tag", "data-for": f.name }, FIELD_LABELS[f.name]));
+    }
+    return out;
+  }
+
+  function facts(pairs) {
+    return el("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "—")]));
+  }
+
+  const CORRECTABLE = [
+    ["event_type", "النوع · event type", "text"],
+    ["sub_event_type", "النوع الفرعي · sub-event type", "text"],
+    ["date", "التاريخ · date", "date"],
+    ["location_name", "الموقع · location", "text"],
+    ["country", "البلد · country (ISO2)", "text"],
+    ["admin1", "المحافظة · admin1", "text"],
+    ["actor1_name", "الفاعل 1 · actor 1", "text"],
+    ["actor2_name", "الفاعل 2 · actor 2", "text"],
+    ["fatalities", "القتلى · fatalities", "number"],
+    ["injuries", "الجرحى · injuries", "number"],
+    ["certainty", "اليقين · certainty", ["reported", "hedged"]],
+    ["role", "الدور · role", ["main", "background"]],
+  ];
+
+  function reviewForm(ev, reload) {
+    const msg = el("p", { class: "msg", role: "status", "aria-live": "polite", id: "review-msg" });
+    const token = el("input", { type: "password", id: "r-token", autocomplete: "off",
+      value: sessionStorage.getItem(TOKEN_KEY) || "" });
+    const actionName = "r-action";
+    const radio = (value, label) => el("label", {},
+      el("input", { type: "radio", name: actionName, value, id: `r-action-${value}`, checked: value === "correct" }), " ", label);
+    const inputs = {};
+    const rows = CORRECTABLE.map(([name, label, kind]) => {
+      const id = `r-${name}`;
+      let input;
+      if (Array.isArray(kind)) {
+        input = el("select", { id, name }, kind.map((v) => el("option", { value: v, selected: ev[name] === v }, v)));
+      } else {
+        input = el("input", { id, name, type: kind, value: ev[name] ?? "", dir: kind === "text" ? "auto" : "ltr",
+          min: kind === "number" ? 0 : null });
+      }
+      inputs[name] = input;
+      return el("div", { class: "row" }, el("label", { for: id }, label), input);
+    });
+    const comment = el("textarea", { id: "r-comment", rows: 2 });
+    const form = el("form", { class: "review", id: "review-form" },
+      el("h2", {}, "المراجعة · Review"),
+      el("div", { class: "row" }, el("label", { for: "r-token" }, "رمز الوصول · API token"), token),
+      el("fieldset", {}, el("legend", {}, "الإجراء · Action"),
+        radio("accept", "قبول · accept"), " ", radio("reject", "رفض · reject"), " ", radio("correct", "تصحيح · correct")),
+      el("fieldset", { id: "r-fields" }, el("legend", {}, "تصحيح الحقول · Correct fields"), rows),
+      el("div", { class: "row" }, el("label", { for: "r-comment" }, "تعليق · Comment"), comment),
+      el("button", { type: "submit", id: "r-submit" }, "إرسال · Submit"),
+      msg);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const tok = token.value.trim();
+      if (!tok) { msg.className = "msg err"; msg.textContent = "أدخل الرمز · Enter the API token"; token.focus(); return; }
+      sessionStorage.setItem(TOKEN_KEY, tok);
+      const action = form.querySelector(`input[name=${actionName}]:checked`).value;
+      const body = { action };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      if (action === "correct") {
+        const fields = {};
+        for (const [name, , kind] of CORRECTABLE) {
+          const raw = inputs[name].value.trim();
+          const old = ev[name] ?? "";
+          if (raw === String(old)) continue;
+          fields[name] = raw === "" ? null : kind === "number" ? Number(raw) : raw;
+        }
+        if (!Object.keys(fields).length) { msg.className = "msg err"; msg.textContent = "لا تغييرات · No changes"; return; }
+        body.fields = fields;
+      }
+      try {
+        const res = await api(`api/events/${ev.id}/review`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: `Bearer ${tok}` },
+          body: JSON.stringify(body),
+        });
+        await reload();
+        const m = $("#review-msg");
+        m.className = "msg ok";
+        m.textContent = `تم الحفظ · Saved: ${res.status} (${res.changes.length} change(s))`;
+      } catch (err) {
+        msg.className = "msg err";
+        msg.textContent = (err.status === 401 ? "رمز خاطئ · Wrong token — " : "خطأ · Error — ") + err.message;
+      }
+    });
+    return form;
+  }
+
+  async function showEvent(id) {
+    $("#dashboard-view").hidden = true;
+    const view = $("#event-view");
+    view.hidden = false;
+    delete document.body.dataset.ready;
+    const reload = () => showEvent(id);
+    let d, art;
+    try {
+      d = await api(`api/events/${id}`);
+      art = await api(`api/articles/${d.event.article_id}`);
+    } catch (err) {
+      view.replaceChildren(el("p", { class: "msg err" }, `تعذر تحميل الحدث · Cannot load event ${id}: ${err.message}`),
+        el("a", { href: "#/" }, "رجوع · Back"));
+      return;
+    }
+    const ev = d.event, rec = d.record;
+    document.title = `#${ev.id} ${ev.sub_event_type} — رصد · Rasd`;
+    const fields = [];
+    if (rec.trigger) fields.push({ name: "trigger", ...rec.trigger });
+    for (const [name, txt] of [["location", ev.location_text], ["actor1", ev.actor1_text], ["actor2", ev.actor2_text]]) {
+      const span = locate(art.text, txt, d.evidence);
+      if (span) fields.push({ name, ...span });
+    }
+    const others = d.other_reports.length
+      ? el("ul", { id: "other-reports" }, d.other_reports.map((r) => el("li", {},
+          el("a", { href: `#/event/${r.event_id}` }, `#${r.event_id}`), " — ", r.title || r.doc_id, " ",
+          en(`(${r.outlet || "?"}, ${r.pub_date || "?"}; ${r.sub_event_type}; fatalities ${r.fatalities ?? "?"})`))))
+      : el("p", {}, "لا تقارير أخرى · No other reports");
+    const audit = d.audit.length
+      ? el("ul", {}, d.audit.map((a) => el("li", {}, en(`${a.at} ${a.who}: ${a.action}` +
+          (a.field ? ` ${a.field}: ${JSON.stringify(a.old_value)} → ${JSON.stringify(a.new_value)}` : "")))))
+      : el("p", {}, "لم يُراجَع بعد · Not reviewed yet");
+    view.replaceChildren(
+      el("p", {}, el("a", { href: "#/", id: "back-link" }, "→ رجوع إلى اللوحة · Back to the dashboard")),
+      el("div", { class: "event-head" },
+        el("h2", { id: "event-title", tabindex: "-1" }, `#${ev.id} · `, typeLabel(ev.event_type), " — ", en(ev.sub_event_type)),
+        el("span", { class: "badge", id: "review-status" }, ev.review_status ? `${REVIEW_AR[ev.review_status]} · ${ev.review_status}` : "غير مُراجَع · unreviewed")),
+      el("div", { class: "cols" },
+        el("section", { class: "panel", "aria-labelledby": "article-title" },
+          el("h3", { id: "article-title", dir: "rtl", lang: "ar" }, art.title || art.doc_id),
+          el("p", {}, en(`${art.outlet || "?"} · ${art.pub_date || "?"} · ${art.doc_id}`),
+            art.url ? [" · ", el("a", { href: art.url, rel: "noopener noreferrer" }, "المصدر · source")] : null),
+          el("p", { class: "legend" }, "المظلَّل: الأدلة · Highlighted: evidence; ",
+            Object.entries(FIELD_LABELS).map(([k, v]) => el("span", { class: `fld fld-${k}` }, v)).flatMap((x) => [x, " "])),
+          highlighted(art.text, d.evidence, fields)),
+        el("section", { class: "panel", "aria-label": "تفاصيل · Details" },
+          facts([
+            ["التاريخ · Date", en(`${ev.date || "?"} (${ev.date_precision || "?"})`)],
+            ["الموقع · Location", [ev.location_text || "", " — ", en([ev.location_name, ev.admin1, ev.country].filter(Boolean).join(", "))]],
+            ["الفاعل 1 · Actor 1", [ev.actor1_text || "", " — ", en(ev.actor1_name || "—")]],
+            ["الفاعل 2 · Actor 2", [ev.actor2_text || "", " — ", en(ev.actor2_name || "—")]],
+            ["القتلى · Fatalities", ev.fatalities],
+            ["الجرحى · Injuries", ev.injuries],
+            ["المصادر · Sources", en(d.sources.join(", ") || "—")],
+            ["اليقين · Certainty", en(ev.certainty)],
+            ["الدور · Role", en(ev.role)],
+            ["الثقة · Confidence", en(ev.confidence.toFixed(3))],
+            ["ملاحظات · Notes", en(ev.notes)],
+          ]),
+          el("h3", {}, "تقارير أخرى للحدث نفسه · Other reports of this event"),
+          d.fused_event ? el("p", {}, en(`fused #${d.fused_event.id}: ${d.fused_event.n_reports} report(s)`)) : null,
+          others,
+          el("h3", {}, "سجل المراجعة · Review history"),
+          audit,
+          reviewForm(ev, reload))));
+    document.body.dataset.ready = "event";
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  async function route() {
+    const m = location.hash.match(/^#\/event\/(\d+)/);
+    try {
+      if (m) await showEvent(Number(m[1]));
+      else await showDashboard();
+    } catch (err) {
+      $("#summary").textContent = `خطأ · Error: ${err.message}`;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("#filters").addEventListener("submit", (e) => { e.preventDefault(); pushFilters(readForm()); });
+    $("#f-reset").addEventListener("click", () => pushFilters({}));
+    for (const id of ["#f-type", "#f-country", "#f-by"]) $(id).addEventListener("change", () => pushFilters(readForm()));
+    // a link to "#/..." fires both popstate and hashchange: route once per URL change
+    let last = null;
+    const onNav = () => { if (location.href !== last) { last = location.href; route(); } };
+    window.addEventListener("hashchange", onNav);
+    window.addEventListener("popstate", onNav);
+    last = location.href;
+    route();
+  });
+})();

@@ -1,0 +1,193 @@
+"""End-to-end test of the dashboard served at ``/`` by :func:`rasd.web.create_app`.
+
+A SQLite store is ingested from ``examples/``, served by uvicorn on 127.0.0.1 (a free port, in a
+thread), and Playwright (Python) drives Debian's Chromium (``/usr/bin/chromium``, headless; no
+browser is downloaded): the map shows markers, filtering by type shrinks the table and is kept
+in the URL, the event page highlights the Arabic evidence, and a correction posted with the
+bearer token persists (checked through the API). Screenshots go to ``tests/artifacts/``.
+
+When ``/usr/bin/chromium`` or the ``playwright`` package is missing the test is skipped, except
+when the ``CI`` environment variable is set, where it fails with a clear message (install them
+with ``make browser`` and ``pip install -e '.[dev]'``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rasd.store import Store, ingest
+from rasd.web import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+TOKEN = "e2e-token-456"
+SEED = "000_73c53d1290d9c61f"
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(what: str) -> None:
+    msg = f"{what}; install with `make browser` (Debian chromium) and `pip install -e '.[dev]'` (playwright)"
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, res) -> Iterator[str]:
+    """The app over a store of the examples, served by uvicorn on a free loopback port."""
+    import uvicorn
+
+    folder = tmp_path_factory.mktemp("e2e")
+    store = Store.open(f"sqlite:///{folder / 'rasd.db'}")
+    ingest([EXAMPLES], store, meta=EXAMPLES / "meta.jsonl", progress=False, resources=res)
+    copy = folder / "copy_of_seed.txt"  # a second outlet's report, so the seed's events fuse
+    copy.write_text((EXAMPLES / f"{SEED}.txt").read_text(encoding="utf-8") + "\nنقلا عن وكالات.\n", encoding="utf-8")
+    meta = {"copy_of_seed": {"pub_date": "2023-04-11", "outlet": "Copy Outlet"}}
+    ingest([copy], store, meta=meta, progress=False, resources=res)
+    app = create_app(store, token=TOKEN)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (skip or, in CI, fail when missing)."""
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} not found")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_dashboard_end_to_end(server: str, browser) -> None:
+    """Map markers, type filter, evidence highlighting and a correction through the UI."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    api = httpx.Client(base_url=server, timeout=10)
+    all_events = api.get("/api/events", params={"limit": 500}).json()
+    n_geo = sum(1 for e in all_events["items"] if e["latitude"] is not None)
+    battles = api.get("/api/events", params={"limit": 500, "event_type": "Battles"}).json()
+    assert 0 < battles["total"] < all_events["total"]
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ar")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # nothing outside the app's origin may be fetched (offline base layer, vendored scripts)
+    outside: list[str] = []
+    page.on("request", lambda req: None if req.url.startswith(server) else outside.append(req.url))
+
+    # dashboard: markers on the map, one table row per event, an RTL page
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=dashboard]")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("path.rasd-marker").count() == n_geo > 0
+    assert page.locator("#map path.leaflet-interactive, #map path").count() > n_geo  # country outlines too
+    assert page.locator("#events-table tbody tr").count() == all_events["total"]
+    assert page.locator("#timeline rect.bar").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+
+    # filter by type: the table shrinks, the filter is kept in the query string
+    page.select_option("#f-type", "Battles")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#events-table tbody tr').length === n", arg=battles["total"]
+    )
+    assert "event_type=Battles" in page.url
+    assert page.locator("path.rasd-marker").count() <= battles["total"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-filtered.png"))
+    page.reload()  # the filter survives a reload (it is in the URL)
+    page.wait_for_selector("body[data-ready=dashboard]")
+    assert page.input_value("#f-type") == "Battles"
+    assert page.locator("#events-table tbody tr").count() == battles["total"]
+
+    # a marker's popup links to the event page
+    page.click("#f-reset")
+    page.wait_for_function("n => document.querySelectorAll('path.rasd-marker').length === n", arg=n_geo)
+    seed = next(e for e in all_events["items"] if e["doc_id"] == SEED)
+    page.locator(f'path.rasd-marker[data-event-id="{seed["id"]}"]').first.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert seed["sub_event_type"] in popup.inner_text()
+    page.wait_for_timeout(400)  # let the popup's fade-in and auto-pan finish before the screenshot
+    page.screenshot(path=str(ARTIFACTS / "dashboard-popup.png"))
+    popup.locator("a.event-link").click()
+
+    # event page: article text right-to-left, evidence in <mark>, field spans labelled
+    page.wait_for_selector("body[data-ready=event]")
+    text = page.locator("#article-text")
+    assert text.get_attribute("dir") == "rtl" and text.get_attribute("lang") == "ar"
+    marks = page.locator("#article-text mark.evidence")
+    assert marks.count() > 0
+    assert ARABIC.search(marks.first.inner_text())
+    fields = set(page.locator("#article-text [data-field]").evaluate_all("ns => ns.map(n => n.dataset.field)"))
+    assert {"trigger", "location"} <= {f for fs in fields for f in fs.split()}
+    assert page.locator("#article-text sup.fld-tag").count() >= 2
+    assert page.locator("#other-reports a").count() >= 1  # the copy's report of the same event
+    page.screenshot(path=str(ARTIFACTS / "event.png"), full_page=True)
+
+    # review: a wrong token is refused, the right one saves the correction
+    page.fill("#r-token", "wrong")
+    page.fill("#r-fatalities", "4")
+    page.click("#r-submit")
+    page.wait_for_selector("#review-msg.err")
+    assert "401" in page.inner_text("#review-msg")
+    page.fill("#r-token", TOKEN)
+    page.fill("#r-comment", "e2e correction")
+    page.click("#r-submit")
+    page.wait_for_selector("#review-msg.ok")
+    assert page.evaluate("sessionStorage.getItem('rasd.token')") == TOKEN
+    assert page.input_value("#r-token") == TOKEN  # pasted once, kept for the session
+    page.screenshot(path=str(ARTIFACTS / "event-reviewed.png"), full_page=True)
+
+    detail = api.get(f"/api/events/{seed['id']}").json()
+    assert detail["event"]["fatalities"] == 4
+    assert detail["event"]["review_status"] == "corrected"
+    assert any(a["field"] == "fatalities" and a["new_value"] == 4 for a in detail["audit"])
+    assert not errors, errors
+    assert not outside, outside
+    context.close()
