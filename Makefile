@@ -18,8 +18,12 @@ demo: install
 	@mkdir -p out
 	$(BIN)/rasd extract examples --meta examples/meta.jsonl --format table -o out/demo.json
 	@echo
-	@echo "Done: the events above are in out/demo.json (v1 records, FORMAT.md)."
+	@$(BIN)/rasd ingest examples --meta examples/meta.jsonl --db sqlite:///out/demo.db --no-progress >/dev/null
+	@echo
+	@echo "Done: the events above are in out/demo.json (v1 records, FORMAT.md), and in out/demo.db."
 	@echo "Score against gold annotations with: $(BIN)/rasd eval out/demo.json ../shared/gold"
+	@echo "Open the dashboard on the demo database: $(BIN)/rasd serve --db sqlite:///out/demo.db"
+	@echo "  then browse http://127.0.0.1:8000/ (Ctrl-C stops the server)."
 
 test: install pg browser
 	$(BIN)/ruff check src tests tools bench
