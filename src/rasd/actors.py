@@ -22,10 +22,10 @@ Loading is pure (no module-level state): callers cache the lexicon (``resources.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -179,12 +179,41 @@ def _str_list(value: Any, what: str, file: Path, text: str, key: str) -> tuple[s
     return tuple(v.strip() for v in value)
 
 
+def _read_items(path: Path, what: str, key: str | None = None) -> tuple[list[Any], str]:
+    """The entries of a lexicon file (its top-level list, or with ``key`` the ``key`` list of its
+    top-level mapping) and the file's text."""
+    data, text = _read_yaml(path)
+    if key is not None:
+        data = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(data, list):
+        expected = f"a mapping with a {key!r} list" if key is not None else f"a list of {what}"
+        raise LexiconError(str(path), f"expected {expected}")
+    return data, text
+
+
+def _entry_id(
+    item: Any, path: Path, text: str, noun: str, seen: Collection[str], allowed: Collection[str] | None = None
+) -> tuple[str, str, str]:
+    """Validate the ``id`` of a lexicon entry (a valid id not in ``seen``, and with ``allowed`` no
+    other fields); returns ``(id, where, needle)``: the id, ``"<noun> <id>"`` for messages and the
+    text :func:`_err` looks for to give the line."""
+    eid = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(eid, str) or not _ID_RE.match(eid):
+        raise _err(path, f"{noun} with a missing or invalid id: {eid!r} (lowercase a-z, 0-9, _)")
+    where = f"{noun} {eid}"
+    needle = f"id: {eid}"
+    if eid in seen:
+        raise _err(path, f"{where}: duplicate id", text, needle)
+    unknown = set(item) - set(allowed) if allowed is not None else set()
+    if unknown:
+        raise _err(path, f"{where}: unknown field(s) {sorted(unknown)}", text, needle)
+    return eid, where, needle
+
+
 def load_countries(path: Path | None = None) -> dict[str, CountryDef]:
     """Read and validate ``countries.yaml`` (default: the bundled one); ISO2 → :class:`CountryDef`."""
     path = Path(path) if path else DATA_DIR / "countries.yaml"
-    data, text = _read_yaml(path)
-    if not isinstance(data, list):
-        raise LexiconError(str(path), "expected a list of countries")
+    data, text = _read_items(path, "countries")
     out: dict[str, CountryDef] = {}
     seen_forms: dict[str, str] = {}
     for item in data:
@@ -367,28 +396,25 @@ class ActorLexicon:
 
 
 # --------------------------------------------------------------------------------- internals
-def _load_templates(path: Path, countries: Mapping[str, CountryDef]) -> dict[str, Template]:
-    data, text = _read_yaml(path)
-    items = data.get("templates") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise LexiconError(str(path), "expected a mapping with a 'templates' list")
+def _load_templates(
+    path: Path, countries: Mapping[str, CountryDef], kinds: Collection[str] = ACTOR_KINDS
+) -> dict[str, Template]:
+    """Read and validate a ``templates.yaml`` (of actors, or with ``kinds`` of another lexicon)."""
+    items, text = _read_items(path, "templates", key="templates")
     out: dict[str, Template] = {}
+    sample = next(iter(countries.values()))
     for item in items:
-        tid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(tid, str) or not _ID_RE.match(tid):
-            raise _err(path, f"template with a missing or invalid id: {tid!r}")
-        where = f"template {tid}"
-        needle = f"id: {tid}"
-        if tid in out:
-            raise _err(path, f"{where}: duplicate id", text, needle)
+        tid, where, needle = _entry_id(item, path, text, "template", out)
         name = item.get("name")
         if not isinstance(name, str) or not name:
             raise _err(path, f"{where}: missing name", text, needle)
         kind = item.get("kind")
-        if kind not in ACTOR_KINDS:
+        if kind not in kinds:
             raise _err(path, f"{where}: unknown kind {kind!r}", text, needle)
         inter = _inter(item.get("inter"), path, where, text, needle)
         forms = _str_list(item.get("forms"), "forms", path, text, needle)
+        if not forms:
+            raise _err(path, f"{where}: at least one form is required", text, needle)
         for f in forms:
             if not _SLOT_RE.search(f):
                 raise _err(path, f"{where}: form {f!r} has no country slot", text, needle)
@@ -401,9 +427,10 @@ def _load_templates(path: Path, countries: Mapping[str, CountryDef]) -> dict[str
             unknown = [c for c in codes if c not in countries]
             if unknown:
                 raise _err(path, f"{where}: unknown countries {unknown}", text, needle)
-        for pattern in (name, *_str_list(item.get("accept"), "accept", path, text, needle)):
+        accept = _str_list(item.get("accept"), "accept", path, text, needle)
+        for pattern in (name, *accept):
             try:
-                next(iter(countries.values())).fill(pattern)
+                sample.fill(pattern)
             except (KeyError, IndexError, ValueError) as exc:
                 raise _err(path, f"{where}: bad placeholder in {pattern!r}: {exc}", text, needle) from exc
         out[tid] = Template(
@@ -411,12 +438,54 @@ def _load_templates(path: Path, countries: Mapping[str, CountryDef]) -> dict[str
             name=name,
             kind=kind,
             inter=inter,
-            accept=_str_list(item.get("accept"), "accept", path, text, needle),
+            accept=accept,
             forms=forms,
             countries=codes,
             capitals=bool(item.get("capitals", False)),
         )
     return out
+
+
+def _entry_fields(
+    item: dict[str, Any],
+    path: Path,
+    text: str,
+    where: str,
+    needle: str,
+    kinds: Collection[str],
+    countries: Mapping[str, CountryDef],
+    templates: Mapping[str, Template],
+    fills: dict[tuple[str, str], str],
+) -> tuple[str, str, str | None, str | None, bool]:
+    """Validate the fields actor and source entries share: ``name``, ``kind``, ``country``,
+    ``template``, ``generic`` and ``fills`` (recorded in ``fills``); returns ``(stripped name, kind,
+    country, template, generic)``, the template being the first filled one when none is given."""
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _err(path, f"{where}: missing name", text, needle)
+    kind = item.get("kind")
+    if kind not in kinds:
+        raise _err(path, f"{where}: unknown kind {kind!r} (one of {sorted(kinds)})", text, needle)
+    country = item.get("country")
+    if country is not None and country not in countries:
+        raise _err(path, f"{where}: unknown country {country!r}", text, needle)
+    template = item.get("template")
+    if template is not None and template not in templates:
+        raise _err(path, f"{where}: unknown template {template!r}", text, needle)
+    generic = bool(item.get("generic", False))
+    if generic and (template is None or country is not None):
+        noun = where.split(" ", 1)[0]
+        raise _err(path, f"{where}: a generic {noun} needs a template and no country", text, needle)
+    for tid in _str_list(item.get("fills"), "fills", path, text, needle):
+        if tid not in templates:
+            raise _err(path, f"{where}: fills unknown template {tid!r}", text, needle)
+        if country is None:
+            raise _err(path, f"{where}: fills {tid!r} but has no country", text, needle)
+        if (tid, country) in fills:
+            raise _err(path, f"{where}: {tid}:{country} is already filled by {fills[(tid, country)]}", text, needle)
+        fills[(tid, country)] = item["id"]
+        template = template or tid
+    return name.strip(), kind, country, template, generic
 
 
 def _inter(value: Any, path: Path, where: str, text: str, needle: str) -> int | None:
@@ -427,66 +496,25 @@ def _inter(value: Any, path: Path, where: str, text: str, needle: str) -> int | 
     return value
 
 
+#: Fields of actor and source entries checked by :func:`_entry_id` and :func:`_entry_fields`.
+_ENTRY_FIELDS = frozenset({"id", "name", "kind", "accept", "forms", "country", "template", "generic", "fills", "note"})
+_ACTOR_FIELDS = _ENTRY_FIELDS | {"inter", "by_country", "source_name"}
+
+
 def _load_actors(
     path: Path, countries: Mapping[str, CountryDef], templates: Mapping[str, Template]
 ) -> tuple[dict[str, ActorDef], list[tuple[str, str, str]], dict[tuple[str, str], str]]:
-    data, text = _read_yaml(path)
-    if not isinstance(data, list):
-        raise LexiconError(str(path), "expected a list of actors")
+    data, text = _read_items(path, "actors")
     actors: dict[str, ActorDef] = {}
     forms: list[tuple[str, str, str]] = []
     fills: dict[tuple[str, str], str] = {}
     owner: dict[str, tuple[str, str]] = {}  # folded key -> (actor id, form)
     for item in data:
-        aid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(aid, str) or not _ID_RE.match(aid):
-            raise _err(path, f"actor with a missing or invalid id: {aid!r} (lowercase a-z, 0-9, _)")
-        where = f"actor {aid}"
-        needle = f"id: {aid}\n"
-        if aid in actors:
-            raise _err(path, f"{where}: duplicate id", text, needle)
-        unknown_keys = set(item) - {
-            "id",
-            "name",
-            "inter",
-            "country",
-            "kind",
-            "accept",
-            "forms",
-            "fills",
-            "generic",
-            "template",
-            "by_country",
-            "source_name",
-            "note",
-        }
-        if unknown_keys:
-            raise _err(path, f"{where}: unknown field(s) {sorted(unknown_keys)}", text, needle)
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _err(path, f"{where}: missing name", text, needle)
+        aid, where, needle = _entry_id(item, path, text, "actor", actors, _ACTOR_FIELDS)
+        name, kind, country, template, generic = _entry_fields(
+            item, path, text, where, needle, ACTOR_KINDS, countries, templates, fills
+        )
         inter = _inter(item.get("inter"), path, where, text, needle)
-        kind = item.get("kind")
-        if kind not in ACTOR_KINDS:
-            raise _err(path, f"{where}: unknown kind {kind!r} (one of {sorted(ACTOR_KINDS)})", text, needle)
-        country = item.get("country")
-        if country is not None and country not in countries:
-            raise _err(path, f"{where}: unknown country {country!r}", text, needle)
-        generic = bool(item.get("generic", False))
-        template = item.get("template")
-        if template is not None and template not in templates:
-            raise _err(path, f"{where}: unknown template {template!r}", text, needle)
-        if generic and (template is None or country is not None):
-            raise _err(path, f"{where}: a generic actor needs a template and no country", text, needle)
-        for tid in _str_list(item.get("fills"), "fills", path, text, needle):
-            if tid not in templates:
-                raise _err(path, f"{where}: fills unknown template {tid!r}", text, needle)
-            if country is None:
-                raise _err(path, f"{where}: fills {tid!r} but has no country", text, needle)
-            if (tid, country) in fills:
-                raise _err(path, f"{where}: {tid}:{country} is already filled by {fills[(tid, country)]}", text, needle)
-            fills[(tid, country)] = aid
-            template = template or tid
         by_country = item.get("by_country") or {}
         if not isinstance(by_country, dict) or not all(
             isinstance(k, str) and k in countries and isinstance(v, str) for k, v in by_country.items()
@@ -497,15 +525,11 @@ def _load_actors(
             raise _err(path, f"{where}: at least one Arabic form is required", text, needle)
         for raw in raw_forms:
             form, suffix = _form(raw, path, where, text, needle)
-            for key in variants(form):
-                prev = owner.get(key)
-                if prev is not None and prev[0] != aid:
-                    raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of actor {prev[0]}", text, needle)
-                owner[key] = (aid, form)
+            _claim(owner, variants(form), aid, form, path, text, where, needle)
             forms.append((form, aid, suffix))
         actors[aid] = ActorDef(
             id=aid,
-            name=name.strip(),
+            name=name,
             inter=inter,
             country=country,
             accept=_str_list(item.get("accept"), "accept", path, text, needle),
@@ -517,6 +541,26 @@ def _load_actors(
             note=" ".join(str(item.get("note") or "").split()),
         )
     return actors, forms, fills
+
+
+def _claim(
+    owner: dict[str, tuple[str, str]],
+    keys: Iterable[str],
+    ref: str,
+    form: str,
+    path: Path,
+    text: str,
+    where: str,
+    needle: str,
+) -> None:
+    """Record ``form`` of entry ``ref`` under its matcher ``keys`` in ``owner`` (key → (id, form)),
+    refusing a key another entry already owns."""
+    for key in keys:
+        prev = owner.get(key)
+        if prev is not None and prev[0] != ref:
+            noun = where.split(" ", 1)[0]
+            raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of {noun} {prev[0]}", text, needle)
+        owner[key] = (ref, form)
 
 
 def _form(raw: Any, path: Path, where: str, text: str, needle: str) -> tuple[str, str]:
@@ -535,7 +579,7 @@ def _check_references(path: Path, actors: Mapping[str, ActorDef]) -> None:
     for a in actors.values():
         for code, target in a.by_country:
             if target not in actors:
-                raise _err(path, f"actor {a.id}: by_country {code} -> unknown actor {target!r}", text, f"id: {a.id}\n")
+                raise _err(path, f"actor {a.id}: by_country {code} -> unknown actor {target!r}", text, f"id: {a.id}")
 
 
 def _final_forms(
@@ -544,17 +588,23 @@ def _final_forms(
     """Explicit forms (plus their hashtag spelling, "حركة_الشباب") then composed forms. An explicit
     form that a composed "adj" form of the same actor already covers is dropped (the "adj" suffix
     class is a superset of "none"), so one mention does not come out twice."""
-    covered = {(_bare(fold(f)), ref) for f, ref, suffix in composed if suffix == "adj"}
     out: list[tuple[str, str, str]] = []
-    for form, ref, suffix in explicit:
-        if suffix == "none" and (_bare(fold(form)), ref) in covered:
-            continue
+    for form, ref, suffix in _uncovered(explicit, composed):
         out.append((form, ref, suffix))
         words = form.split()
         if 1 < len(words) <= 3:
             out.append(("_".join(words), ref, suffix))
     out.extend(composed)
     return out
+
+
+def _uncovered(
+    explicit: Iterable[tuple[str, str, str]], composed: Iterable[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """The explicit ``(form, id, suffix class)`` entries that no composed "adj" entry of the same
+    id covers (it would match the same mentions)."""
+    covered = {(_bare(fold(f)), ref) for f, ref, suffix in composed if suffix == "adj"}
+    return [x for x in explicit if x[2] != "none" or (_bare(fold(x[0])), x[1]) not in covered]
 
 
 def _bare(folded: str) -> str:
@@ -593,18 +643,24 @@ def _expand(form: str, country: CountryDef, with_capitals: bool) -> Iterator[tup
             yield form.replace(token, value), suffix, _bare(folded.replace(token, fvalue))
 
 
-def _compose(
+_Def = TypeVar("_Def")
+
+
+def _compose_with(
     templates: Mapping[str, Template],
     countries: Mapping[str, CountryDef],
     fills: Mapping[tuple[str, str], str],
     explicit_forms: Iterable[tuple[str, str, str]],
-) -> tuple[dict[str, ActorDef], list[tuple[str, str, str]], dict[str, str]]:
-    """Expand every template × country into composed actors and surface forms. A composed form
-    that shares its matcher key with an explicit form of another actor is dropped (explicit wins)."""
+    make: Callable[[str, Template, CountryDef], _Def],
+) -> tuple[dict[str, _Def], list[tuple[str, str, str]], dict[str, str]]:
+    """Expand every template × country into composed definitions (``make(id, template, country)``,
+    unless an explicit entry fills the pair: then an alias to it) and surface forms. A composed
+    form that shares its matcher key with an explicit form of another entry is dropped (explicit
+    wins). Serves actors and sources alike."""
     explicit_keys: dict[str, str] = {}
-    for form, aid, _ in explicit_forms:
-        explicit_keys.setdefault(_bare(fold(form)), aid)
-    actors: dict[str, ActorDef] = {}
+    for form, eid, _ in explicit_forms:
+        explicit_keys.setdefault(_bare(fold(form)), eid)
+    defs: dict[str, _Def] = {}
     forms: list[tuple[str, str, str]] = []
     aliases: dict[str, str] = {}
     seen: set[tuple[str, str]] = set()
@@ -617,15 +673,7 @@ def _compose(
             if target is not None:
                 aliases[cid] = target
             else:
-                actors[cid] = ActorDef(
-                    id=cid,
-                    name=country.fill(t.name),
-                    inter=t.inter,
-                    country=code,
-                    accept=tuple(country.fill(a) for a in t.accept),
-                    kind=t.kind,
-                    template=t.id,
-                )
+                defs[cid] = make(cid, t, country)
             ref = target or cid
             for pattern in t.forms:
                 for form, suffix, key in _expand(pattern, country, t.capitals):
@@ -633,4 +681,26 @@ def _compose(
                         continue
                     seen.add((form, ref))
                     forms.append((form, ref, suffix))
-    return actors, forms, aliases
+    return defs, forms, aliases
+
+
+def _compose(
+    templates: Mapping[str, Template],
+    countries: Mapping[str, CountryDef],
+    fills: Mapping[tuple[str, str], str],
+    explicit_forms: Iterable[tuple[str, str, str]],
+) -> tuple[dict[str, ActorDef], list[tuple[str, str, str]], dict[str, str]]:
+    """Composed actors (see :func:`_compose_with`)."""
+
+    def make(cid: str, t: Template, country: CountryDef) -> ActorDef:
+        return ActorDef(
+            id=cid,
+            name=country.fill(t.name),
+            inter=t.inter,
+            country=country.code,
+            accept=tuple(country.fill(a) for a in t.accept),
+            kind=t.kind,
+            template=t.id,
+        )
+
+    return _compose_with(templates, countries, fills, explicit_forms, make)

@@ -16,20 +16,25 @@ mentions, and :meth:`rasd.actors.ActorLexicon.source_name` names them as sources
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .actors import (
+    _ENTRY_FIELDS,
     COMPOSED_PREFIX,
     CountryDef,
-    LexiconError,
+    Template,
     _bare,
+    _claim,
+    _compose_with,
+    _entry_fields,
+    _entry_id,
     _err,
-    _expand,
-    _read_yaml,
+    _load_templates,
+    _read_items,
     _str_list,
+    _uncovered,
     load_countries,
 )
 from .actors import (
@@ -54,8 +59,6 @@ SOURCE_KINDS = frozenset({"agency", "monitor", "official", "outlet", "local", "g
 #: Allowed values of ``CueDef.position`` (see ``cue_verbs.yaml``).
 CUE_POSITIONS = frozenset({"before", "prep", "statement", "after"})
 
-_ID_RE = re.compile(r"^[a-z0-9_]+$")
-_SLOT_RE = re.compile(r"\{(adj|country|l_country|adv)\}")
 _CORRESPONDENT_HEADS = ("مراسل", "مراسلة")
 
 
@@ -81,17 +84,6 @@ class CueDef:
     position: str
     hedge: bool = False
     note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _SourceTemplate:
-    id: str
-    name: str
-    kind: str
-    accept: tuple[str, ...]
-    forms: tuple[str, ...]
-    countries: tuple[str, ...] | None
-    capitals: bool
 
 
 class SourceLexicon:
@@ -121,13 +113,12 @@ class SourceLexicon:
         if countries is None:
             sibling = data_dir.parent / "actors" / "countries.yaml"
             countries = load_countries(sibling if sibling.exists() else ACTORS_DATA_DIR / "countries.yaml")
-        templates = _load_templates(data_dir / "templates.yaml", countries)
+        templates = _load_templates(data_dir / "templates.yaml", countries, SOURCE_KINDS)
         sources, forms, fills = _load_sources(data_dir / "sources.yaml", countries, templates)
-        composed, composed_forms, aliases = _compose(templates, countries, fills, forms)
+        composed, composed_forms, aliases = _compose_with(templates, countries, fills, forms, _composed_source)
         cues, cue_forms = _load_cues(data_dir / "cue_verbs.yaml")
         # an explicit form that a composed "adj" form of the same source covers would match twice
-        covered = {(_bare(fold(f)), ref) for f, ref, suffix in composed_forms if suffix == "adj"}
-        forms = [x for x in forms if x[2] != "none" or (_bare(fold(x[0])), x[1]) not in covered]
+        forms = _uncovered(forms, composed_forms)
         return cls({**sources, **composed}, [*forms, *composed_forms], cues, cue_forms, aliases)
 
     def entries(self) -> Iterator[tuple[str, str, str]]:
@@ -179,123 +170,37 @@ class SourceLexicon:
 
 
 # --------------------------------------------------------------------------------- internals
-def _load_templates(path: Path, countries: Mapping[str, CountryDef]) -> dict[str, _SourceTemplate]:
-    data, text = _read_yaml(path)
-    items = data.get("templates") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise LexiconError(str(path), "expected a mapping with a 'templates' list")
-    out: dict[str, _SourceTemplate] = {}
-    sample = next(iter(countries.values()))
-    for item in items:
-        tid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(tid, str) or not _ID_RE.match(tid):
-            raise _err(path, f"template with a missing or invalid id: {tid!r}")
-        needle = f"id: {tid}"
-        where = f"template {tid}"
-        if tid in out:
-            raise _err(path, f"{where}: duplicate id", text, needle)
-        if item.get("kind") not in SOURCE_KINDS:
-            raise _err(path, f"{where}: unknown kind {item.get('kind')!r}", text, needle)
-        name = item.get("name")
-        accept = _str_list(item.get("accept"), "accept", path, text, needle)
-        for pattern in (name, *accept):
-            try:
-                sample.fill(str(pattern))
-            except (KeyError, IndexError, ValueError) as exc:
-                raise _err(path, f"{where}: bad placeholder in {pattern!r}: {exc}", text, needle) from exc
-        forms = _str_list(item.get("forms"), "forms", path, text, needle)
-        if not forms or not all(_SLOT_RE.search(f) for f in forms):
-            raise _err(path, f"{where}: every form needs a country slot", text, needle)
-        codes = item.get("countries")
-        if codes is not None:
-            codes = _str_list(codes, "countries", path, text, needle)
-            if any(c not in countries for c in codes):
-                raise _err(path, f"{where}: unknown countries in {codes}", text, needle)
-        out[tid] = _SourceTemplate(tid, str(name), item["kind"], accept, forms, codes, bool(item.get("capitals")))
-    return out
+_SOURCE_FIELDS = _ENTRY_FIELDS | {"correspondent", "suffix"}
 
 
 def _load_sources(
-    path: Path, countries: Mapping[str, CountryDef], templates: Mapping[str, _SourceTemplate]
+    path: Path, countries: Mapping[str, CountryDef], templates: Mapping[str, Template]
 ) -> tuple[dict[str, SourceDef], list[tuple[str, str, str]], dict[tuple[str, str], str]]:
-    data, text = _read_yaml(path)
-    if not isinstance(data, list):
-        raise LexiconError(str(path), "expected a list of sources")
+    data, text = _read_items(path, "sources")
     sources: dict[str, SourceDef] = {}
     forms: list[tuple[str, str, str]] = []
     fills: dict[tuple[str, str], str] = {}
     owner: dict[str, tuple[str, str]] = {}
-    allowed = {
-        "id",
-        "name",
-        "kind",
-        "accept",
-        "forms",
-        "country",
-        "template",
-        "generic",
-        "fills",
-        "correspondent",
-        "suffix",
-        "note",
-    }
     for item in data:
-        sid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(sid, str) or not _ID_RE.match(sid):
-            raise _err(path, f"source with a missing or invalid id: {sid!r}")
-        where = f"source {sid}"
-        needle = f"id: {sid}"
-        if sid in sources:
-            raise _err(path, f"{where}: duplicate id", text, needle)
-        unknown = set(item) - allowed
-        if unknown:
-            raise _err(path, f"{where}: unknown field(s) {sorted(unknown)}", text, needle)
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _err(path, f"{where}: missing name", text, needle)
-        kind = item.get("kind")
-        if kind not in SOURCE_KINDS:
-            raise _err(path, f"{where}: unknown kind {kind!r} (one of {sorted(SOURCE_KINDS)})", text, needle)
-        country = item.get("country")
-        if country is not None and country not in countries:
-            raise _err(path, f"{where}: unknown country {country!r}", text, needle)
-        template = item.get("template")
-        if template is not None and template not in templates:
-            raise _err(path, f"{where}: unknown template {template!r}", text, needle)
-        generic = bool(item.get("generic", False))
-        if generic and (template is None or country is not None):
-            raise _err(path, f"{where}: a generic source needs a template and no country", text, needle)
-        for tid in _str_list(item.get("fills"), "fills", path, text, needle):
-            if tid not in templates or country is None:
-                raise _err(path, f"{where}: fills needs a known template and a country", text, needle)
-            if (tid, country) in fills:
-                raise _err(path, f"{where}: {tid}:{country} already filled by {fills[(tid, country)]}", text, needle)
-            fills[(tid, country)] = sid
-            template = template or tid
-        suffix = item.get("suffix", "none")
-        if suffix not in SUFFIXES:
-            raise _err(path, f"{where}: unknown suffix class {suffix!r}", text, needle)
-        own_forms = _str_list(item.get("forms"), "forms", path, text, needle)
-        if not own_forms:
-            raise _err(path, f"{where}: at least one Arabic form is required", text, needle)
+        sid, where, needle = _entry_id(item, path, text, "source", sources, _SOURCE_FIELDS)
+        name, kind, country, template, generic = _entry_fields(
+            item, path, text, where, needle, SOURCE_KINDS, countries, templates, fills
+        )
+        suffix, own_forms = _suffixed_forms(item, path, text, where, needle, "Arabic form")
         accept = _str_list(item.get("accept"), "accept", path, text, needle)
         entries: list[tuple[str, str]] = [(f, sid) for f in own_forms]
         if item.get("correspondent"):
             target = sid
             if kind != "agency":
                 target = f"{sid}:correspondent"
-                sources[target] = SourceDef(target, f"{name.strip()} correspondent", kind, (name.strip(),), country)
+                sources[target] = SourceDef(target, f"{name} correspondent", kind, (name,), country)
             entries += [(f"{head} {f}", target) for f in own_forms for head in _CORRESPONDENT_HEADS]
         for form, ref in entries:
-            key = _bare(fold(form))
-            prev = owner.get(key)
-            if prev is not None and prev[0] != ref:
-                raise _err(path, f"{where}: form {form!r} duplicates {prev[1]!r} of source {prev[0]}", text, needle)
-            owner[key] = (ref, form)
+            _claim(owner, (_bare(fold(form)),), ref, form, path, text, where, needle)
             forms.append((form, ref, suffix))
         sources[sid] = SourceDef(
             id=sid,
-            name=name.strip(),
+            name=name,
             kind=kind,
             accept=accept,
             country=country,
@@ -306,64 +211,34 @@ def _load_sources(
     return sources, forms, fills
 
 
-def _compose(
-    templates: Mapping[str, _SourceTemplate],
-    countries: Mapping[str, CountryDef],
-    fills: Mapping[tuple[str, str], str],
-    explicit_forms: Iterable[tuple[str, str, str]],
-) -> tuple[dict[str, SourceDef], list[tuple[str, str, str]], dict[str, str]]:
-    explicit_keys: dict[str, str] = {}
-    for form, sid, _ in explicit_forms:
-        explicit_keys.setdefault(_bare(fold(form)), sid)
-    sources: dict[str, SourceDef] = {}
-    forms: list[tuple[str, str, str]] = []
-    aliases: dict[str, str] = {}
-    seen: set[tuple[str, str]] = set()
-    for t in templates.values():
-        for code in t.countries if t.countries is not None else tuple(countries):
-            country = countries[code]
-            cid = f"{COMPOSED_PREFIX}{t.id}:{code}"
-            target = fills.get((t.id, code))
-            if target is not None:
-                aliases[cid] = target
-            else:
-                sources[cid] = SourceDef(
-                    cid, country.fill(t.name), t.kind, tuple(country.fill(a) for a in t.accept), code, t.id
-                )
-            ref = target or cid
-            for pattern in t.forms:
-                for form, suffix, key in _expand(pattern, country, t.capitals):
-                    if explicit_keys.get(key, ref) != ref or (form, ref) in seen:
-                        continue
-                    seen.add((form, ref))
-                    forms.append((form, ref, suffix))
-    return sources, forms, aliases
+def _suffixed_forms(
+    item: dict[str, object], path: Path, text: str, where: str, needle: str, what: str
+) -> tuple[str, tuple[str, ...]]:
+    """The ``suffix`` class and the (non-empty) ``forms`` of a source or cue entry."""
+    suffix = item.get("suffix", "none")
+    if suffix not in SUFFIXES:
+        raise _err(path, f"{where}: unknown suffix class {suffix!r}", text, needle)
+    forms = _str_list(item.get("forms"), "forms", path, text, needle)
+    if not forms:
+        raise _err(path, f"{where}: at least one {what} is required", text, needle)
+    return str(suffix), forms
+
+
+def _composed_source(cid: str, t: Template, country: CountryDef) -> SourceDef:
+    """The source ``t`` × ``country`` (for :func:`rasd.actors._compose_with`)."""
+    return SourceDef(cid, country.fill(t.name), t.kind, tuple(country.fill(a) for a in t.accept), country.code, t.id)
 
 
 def _load_cues(path: Path) -> tuple[dict[str, CueDef], list[tuple[str, str, str]]]:
-    data, text = _read_yaml(path)
-    items = data.get("cues") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise LexiconError(str(path), "expected a mapping with a 'cues' list")
+    items, text = _read_items(path, "cues", key="cues")
     cues: dict[str, CueDef] = {}
     forms: list[tuple[str, str, str]] = []
     for item in items:
-        cid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(cid, str) or not _ID_RE.match(cid):
-            raise _err(path, f"cue with a missing or invalid id: {cid!r}")
-        needle = f"id: {cid}"
-        where = f"cue {cid}"
-        if cid in cues:
-            raise _err(path, f"{where}: duplicate id", text, needle)
+        cid, where, needle = _entry_id(item, path, text, "cue", cues)
         position = item.get("position")
         if position not in CUE_POSITIONS:
             raise _err(path, f"{where}: unknown position {position!r} (one of {sorted(CUE_POSITIONS)})", text, needle)
-        suffix = item.get("suffix", "none")
-        if suffix not in SUFFIXES:
-            raise _err(path, f"{where}: unknown suffix class {suffix!r}", text, needle)
-        own = _str_list(item.get("forms"), "forms", path, text, needle)
-        if not own:
-            raise _err(path, f"{where}: at least one form is required", text, needle)
+        suffix, own = _suffixed_forms(item, path, text, where, needle, "form")
         cues[cid] = CueDef(cid, position, bool(item.get("hedge", False)), str(item.get("note") or ""))
         forms.extend((f, cid, suffix) for f in own)
     return cues, forms
