@@ -18,6 +18,7 @@ from .errors import ReadError
 from .store import DEFAULT_URL, EventFilter, Store, ingest, reprocess, schema
 
 if TYPE_CHECKING:
+    from .store import IngestSummary
     from .store.feeds import FeedSummary
 
 __all__ = ["export_command", "ingest_command", "query_command", "reprocess_command"]
@@ -58,6 +59,7 @@ def _open(db: str) -> Store:
 
 
 def ingest_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(
@@ -78,6 +80,21 @@ def ingest_command(
         str | None, typer.Option(help="With --feed: poll again at this interval (30s, 15m, 2h) until Ctrl-C.")
     ] = None,
     max_items: Annotated[int | None, typer.Option(min=1, help="With --feed: new items per feed and poll.")] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (this process) or dask (a Dask cluster: --scheduler, or a LocalCluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="With --engine dask: scheduler address (tcp://host:8786).")
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option(min=1, help="With --engine dask: number of tasks (default: 2 per worker thread).")
+    ] = None,
+    parquet_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --engine dask: write part-NNNNN.parquet per partition here (store only if --db is given)."
+        ),
+    ] = None,
 ) -> None:
     """Extract events from articles and store them; articles already stored (same text) are skipped.
 
@@ -92,7 +109,15 @@ def ingest_command(
         rasd ingest examples --meta examples/meta.jsonl --db sqlite:///rasd.db
 
         rasd ingest --feed https://example.org/rss.xml --every 15m
+
+        rasd ingest corpus/ --engine dask --scheduler tcp://10.0.0.1:8786 --parquet-out out/parquet
     """
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("must be local or dask", param_hint="--engine")
+    if engine == "local" and (scheduler or partitions or parquet_out):
+        raise typer.BadParameter("only meaningful with --engine dask", param_hint="--scheduler/--partitions/...")
+    if engine == "dask" and feed:
+        raise typer.BadParameter("--feed runs on the local engine only", param_hint="--engine")
     if feed:
         if paths:
             raise typer.BadParameter("give either PATHS or --feed, not both", param_hint="--feed")
@@ -103,6 +128,22 @@ def ingest_command(
     if not paths:
         raise typer.BadParameter("give files, folders or '-' to ingest, or --feed URL", param_hint="PATHS")
     pub = _date(pub_date, "--pub-date")
+    if engine == "dask":
+        source = ctx.get_parameter_source("db")  # compared by name: Typer may vendor its own Click
+        db_given = source is not None and source.name != "DEFAULT"
+        _ingest_dask(
+            paths,
+            db if (db_given or parquet_out is None) else None,
+            scheduler=scheduler,
+            partitions=partitions,
+            parquet_out=parquet_out,
+            meta=meta,
+            batch_size=batch_size,
+            progress=progress,
+            pub_date=pub,
+            outlet=outlet,
+        )
+        return
     store = _open(db)
     try:
         summary = ingest(paths, store, meta=meta, batch_size=batch_size, progress=progress, pub_date=pub, outlet=outlet)
@@ -114,9 +155,14 @@ def ingest_command(
         raise typer.Exit(2) from exc
     finally:
         store.close()
+    _print_summary(summary, f"Ingest into {store.url}")
+
+
+def _print_summary(summary: IngestSummary, title: str) -> None:
+    """Failures on standard error, then the summary table; exit 1 when nothing could be read."""
     for path, reason in summary.failed:
         _error(f"{path}: {reason}")
-    table = Table(title=f"Ingest into {store.url}", header_style="bold")
+    table = Table(title=title, header_style="bold")
     table.add_column("read", justify="right")
     table.add_column("new", justify="right")
     table.add_column("skipped", justify="right")
@@ -136,6 +182,55 @@ def ingest_command(
     Console().print(table)
     if summary.read == 0 and summary.failed:
         raise typer.Exit(1)
+
+
+def _ingest_dask(
+    paths: list[str],
+    db: str | None,
+    *,
+    scheduler: str | None,
+    partitions: int | None,
+    parquet_out: Path | None,
+    meta: Path | None,
+    batch_size: int,
+    progress: bool,
+    pub_date: date | None,
+    outlet: str | None,
+) -> None:
+    """``rasd ingest --engine dask``: extract on a Dask cluster, store on this machine and/or write Parquet."""
+    from .distributed import dask_client, ingest_dask
+
+    store = _open(db) if db is not None else None
+    try:
+        with dask_client(scheduler) as client:
+            run = ingest_dask(
+                paths,
+                client=client,
+                store=store,
+                parquet_out=parquet_out,
+                partitions=partitions,
+                meta=meta,
+                pub_date=pub_date,
+                outlet=outlet,
+                batch_size=batch_size,
+                progress=progress,
+            )
+    except ReadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    except SQLAlchemyError as exc:
+        _error(f"database error: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    except (RuntimeError, OSError) as exc:
+        _error(f"dask: {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        if store is not None:
+            store.close()
+    where = f"{scheduler or 'a local Dask cluster'}, {run.partitions} partition(s)"
+    if parquet_out is not None:
+        typer.echo(f"rasd: {run.parquet_rows:,} event row(s) written to {parquet_out}/part-*.parquet", err=True)
+    _print_summary(run.summary, f"Ingest on {where}" + (f" into {store.url}" if store is not None else ""))
 
 
 def _feed_line(s: FeedSummary) -> str:

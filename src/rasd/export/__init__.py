@@ -5,6 +5,24 @@
 >>> export(Store.open("sqlite:///rasd.db"), "acled-csv", "events.csv", country="SY")
 """
 
-from .formats import ACLED_COLUMNS, EXTRA_COLUMNS, FORMATS, FUSED_COLUMNS, export, iter_rows
+from .formats import (
+    ACLED_COLUMNS,
+    EXTRA_COLUMNS,
+    FORMATS,
+    FUSED_COLUMNS,
+    export,
+    iter_rows,
+    record_rows,
+    write_parquet,
+)
 
-__all__ = ["ACLED_COLUMNS", "EXTRA_COLUMNS", "FORMATS", "FUSED_COLUMNS", "export", "iter_rows"]
+__all__ = [
+    "ACLED_COLUMNS",
+    "EXTRA_COLUMNS",
+    "FORMATS",
+    "FUSED_COLUMNS",
+    "export",
+    "iter_rows",
+    "record_rows",
+    "write_parquet",
+]

@@ -25,7 +25,7 @@ import csv
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -34,9 +34,19 @@ from sqlalchemy import Connection, select
 
 from ..store import schema
 from ..store.db import Store
-from ..store.records import EventFilter, iter_article_events, load_records
+from ..store.records import EventFilter, event_row, iter_article_events, load_records
+from ..types import ArticleRecord
 
-__all__ = ["ACLED_COLUMNS", "EXTRA_COLUMNS", "FORMATS", "FUSED_COLUMNS", "export", "iter_rows"]
+__all__ = [
+    "ACLED_COLUMNS",
+    "EXTRA_COLUMNS",
+    "FORMATS",
+    "FUSED_COLUMNS",
+    "export",
+    "iter_rows",
+    "record_rows",
+    "write_parquet",
+]
 
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -144,6 +154,24 @@ def _article_rows(store: Store, flt: EventFilter) -> Iterator[dict[str, Any]]:
             out["evidence"] = "; ".join(f"{s.start}-{s.end}" for s in ev.evidence)
             out["doc_id"] = art["doc_id"]
             yield out
+
+
+def record_rows(record: ArticleRecord, *, content_hash: str, timestamp: int | None = None) -> Iterator[dict[str, Any]]:
+    """Export rows of one extracted (not stored) article record, as :func:`iter_rows` gives stored ones.
+
+    ``content_hash`` is the sha256 of the article's text (:func:`rasd.store.content_hash`), which
+    makes ``event_id_cnty`` the same as after storing it; ``timestamp`` (the ingest time in the
+    store) is left empty unless given, so the rows of a record are deterministic.
+    """
+    for seq, ev in enumerate(record.events):
+        row = event_row(ev, article_id=0, seq=seq, extractor_version="")
+        out = _common(row)
+        out["event_id_cnty"] = f"{row['country'] or 'XX'}-{content_hash[:12]}-{seq}"
+        out["source"] = _sources([record.outlet], ev.sources)
+        out["timestamp"] = timestamp
+        out["evidence"] = "; ".join(f"{s.start}-{s.end}" for s in ev.evidence)
+        out["doc_id"] = record.doc_id
+        yield out
 
 
 def _members(conn: Connection, fused_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
@@ -291,6 +319,20 @@ def _write_jsonl(store: Store, fh: IO[str], fused: bool, flt: EventFilter) -> in
         ]
         fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
         n += 1
+    return n
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], out: str | Path, *, fused: bool = False) -> int:
+    """Write export rows (:func:`iter_rows`, :func:`record_rows`) as the Parquet of ``rasd export``.
+
+    The file is written next to ``out`` and renamed over it, so a reader never sees half a file
+    and re-writing the same rows gives the same bytes. Returns the number of rows.
+    """
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    n = _write_parquet(iter(rows), tmp, fused)
+    tmp.replace(path)
     return n
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import __version__
 from ..api import extract_article
 from ..errors import ReadError
+from ..parallel import ExtractionFailure
 from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import DATA_DIR, Resources, load_resources
 from ..types import Article, ArticleRecord, Event
@@ -27,7 +28,19 @@ from .db import Store
 from .fuse import fuse
 from .records import event_row, iter_chunks
 
-__all__ = ["IngestSummary", "content_hash", "extractor_version", "ingest", "ingest_articles", "insert_events"]
+__all__ = [
+    "IngestItem",
+    "IngestSummary",
+    "content_hash",
+    "extractor_version",
+    "ingest",
+    "ingest_articles",
+    "insert_events",
+]
+
+IngestItem = Article | ReadError | tuple[Article, ArticleRecord | ExtractionFailure]
+"""What :func:`ingest_articles` accepts: an article to extract, a read error, or an article with
+the outcome of its extraction done elsewhere (``rasd ingest --engine dask``)."""
 
 
 @dataclass
@@ -144,25 +157,37 @@ def _store_batch(
 
 def _commit_batch(
     store: Store,
-    articles: list[Article],
+    articles: list[tuple[Article, ArticleRecord | ExtractionFailure | None]],
     summary: IngestSummary,
     *,
-    res: Resources,
+    res: Resources | None,
     run_id: int,
     version: str,
 ) -> None:
-    """Extract the batch's new articles and store them in ONE transaction."""
-    hashed = [(art, content_hash(art.text)) for art in articles]
+    """Extract the batch's new articles and store them in ONE transaction.
+
+    An article paired with an outcome was extracted elsewhere: its record is stored as is (or its
+    :class:`ExtractionFailure` reported); one paired with ``None`` is extracted here.
+    """
+    hashed = [(art, outcome, content_hash(art.text)) for art, outcome in articles]
     with store.engine.connect() as conn:
-        known = _existing(conn, (h for _, h in hashed))
+        known = _existing(conn, (h for _, _, h in hashed))
     todo: list[tuple[Article, str, ArticleRecord]] = []
     seen = set(known)
     skipped = 0
-    for art, h in hashed:
+    for art, outcome, h in hashed:
         if h in seen:
             skipped += 1
             continue
         seen.add(h)
+        if isinstance(outcome, ExtractionFailure):
+            summary.failed.append((outcome.where, f"{art.doc_id}: extraction failed: {outcome.message}"))
+            continue
+        if outcome is not None:
+            todo.append((art, h, outcome))
+            continue
+        if res is None:
+            res = load_resources()  # loaded only when something is extracted here
         try:
             rec = extract_article(art, resources=res)
         except Exception as exc:  # one bad article never stops the ingest
@@ -233,7 +258,7 @@ def ingest(
 
 
 def ingest_articles(
-    items: Iterable[Article | ReadError],
+    items: Iterable[IngestItem],
     store: Store,
     *,
     inputs: str = "",
@@ -248,10 +273,13 @@ def ingest_articles(
     The engine behind :func:`ingest`, for callers that read articles themselves (feeds,
     benchmarks): same idempotence (by content hash), one transaction per ``batch_size`` articles,
     one ``runs`` row (``inputs`` is recorded there) and fusion at the end when anything is new.
+    An item ``(article, record)`` was extracted elsewhere (e.g. on Dask workers,
+    :mod:`rasd.distributed`): it is stored without extracting again (``(article,
+    ExtractionFailure)`` counts as a failure).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    res = resources or load_resources()
+    res = resources
     version = extractor_version()
     summary = IngestSummary()
     started = time.perf_counter()
@@ -280,12 +308,14 @@ def ingest_articles(
     with Progress(*columns, console=console or Console(stderr=True), disable=not progress, transient=True) as bar:
         task = bar.add_task("ingest", total=None, rate="", stats="")
         for chunk in iter_chunks(items, batch_size):
-            articles: list[Article] = []
+            articles: list[tuple[Article, ArticleRecord | ExtractionFailure | None]] = []
             for item in chunk:
                 if isinstance(item, ReadError):
                     summary.failed.append((item.path, item.reason))
-                else:
+                elif isinstance(item, tuple):
                     articles.append(item)
+                else:
+                    articles.append((item, None))
             summary.read += len(articles)
             _commit_batch(store, articles, summary, res=res, run_id=run_id, version=version)
             elapsed = time.perf_counter() - started
