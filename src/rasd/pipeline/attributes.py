@@ -14,6 +14,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, cue_in, within
 
@@ -68,8 +71,11 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         and not any(t.nstart <= n.nstart < t.nend for t in times)
     ]
     text = doc.text
+    first = bisect.bisect_left(doc.cues, start, key=lambda c: c.nstart)  # doc.cues is sorted by nstart
     all_cues = sorted(
-        c.nstart for c in doc.cues if c.ref.startswith(("killed_", "injured_")) and start <= c.nstart < end
+        c.nstart
+        for c in itertools.takewhile(lambda c: c.nstart < end, itertools.islice(doc.cues, first, None))
+        if c.ref.startswith(("killed_", "injured_"))
     )
     killed_ends = [c.nend for c in cue_in(doc, "killed_after", start, end)]
     for cue in cue_in(doc, f"{kind}_after", start, end):
@@ -142,13 +148,19 @@ def _sources(doc: Doc, res: Resources, cand: Candidate) -> None:
             names.append(res.sources.get(m.ref).name)
         elif (
             m.kind == "actor"
-            and any(0 <= m.wstart - c.nend <= 3 for c in doc.cites if s.start <= c.nstart)
+            and any(0 <= m.wstart - c.nend <= 3 for c in _cites_from(doc, s.start, m.wstart))
             and not res.actors.get(m.ref).generic  # "أفاد الجيش": whose army is unknown here
         ):
             names.append(res.source_name_for_actor(m.ref))
     for n in names:
         if n and n not in cand.sources:
             cand.sources.append(n)
+
+
+def _cites_from(doc: Doc, start: int, upto: int):
+    """Cites with ``start <= nstart <= upto`` (``doc.cites`` is sorted by nstart): a bisect, not a scan."""
+    first = bisect.bisect_left(doc.cites, start, key=lambda c: c.nstart)
+    return itertools.takewhile(lambda c: c.nstart <= upto, itertools.islice(doc.cites, first, None))
 
 
 def _role(doc: Doc, cand: Candidate) -> None:

@@ -61,7 +61,7 @@ class NumberWords:
             raw = m.group(0).replace(",", "")
             try:
                 out.append(Number(int(float(raw)), m.start(), m.end()))
-            except ValueError:
+            except (ValueError, OverflowError):  # "1e999"-sized digit runs: not a count
                 continue
         words = list(self._word_re.finditer(norm))
         i = 0

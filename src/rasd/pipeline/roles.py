@@ -17,6 +17,8 @@ Battles · Armed clash; and an Attack whose target is a state force is an Armed 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
 from ..resources.loader import Resources
@@ -124,7 +126,8 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
     """ "الضربات الأميركية", "غارة إسرائيلية", "قصف روسي": a nationality adjective right after the
     attack noun names the attacking state's forces."""
     t = cand.trigger
-    for c in doc.countries:
+    first = bisect.bisect_right(doc.countries, t.wstart, key=lambda c: c.nstart)  # earlier ones cannot match
+    for c in itertools.islice(doc.countries, first, None):
         inside = t.wstart < c.wstart and c.wend <= t.wend  # the trigger form "غارة إسرائيلية" holds it
         if (inside or 0 <= c.wstart - t.wend <= 1) and c.wend - c.nend > 0:  # an inflected nisba, not a name
             actor_id = res.actors.composed_id("military", c.ref)
@@ -138,9 +141,10 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
 def _country_agent(doc: Doc, res: Resources, cand: Candidate, start: int, end: int) -> None:
     """ "غارة شنتها إسرائيل", "منسوبة لإسرائيل", "اتهمت ... إسرائيل": a state named as the agent
     stands for its military; an attribution ("منسوبة", "اتهم") leaves the act hedged."""
-    for c in doc.countries:
-        if not (start <= c.nstart < end):
-            continue
+    first = bisect.bisect_left(doc.countries, start, key=lambda c: c.nstart)  # doc.countries is sorted by nstart
+    for c in itertools.islice(doc.countries, first, None):
+        if c.nstart >= end:
+            break
         cues = [p for p in cue_in(doc, "agent_preps", max(start, c.wstart - 30), c.wstart) if c.wstart - p.nend <= 6]
         if not cues:
             continue

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from . import schema
 from .db import Store
@@ -187,12 +187,17 @@ def _fused_row(members: Sequence[Row]) -> dict[str, Any]:
     }
 
 
+FUSE_LOCK_KEY = 0x7261_7364_6675  # "rasdfu": PostgreSQL advisory lock serialising fuse()
+
+
 def fuse(store: Store) -> int:
     """Recompute every fused event of ``store`` in one transaction; returns how many there are."""
     e, a = schema.events, schema.articles
     fe, fm = schema.fused_events, schema.fused_event_members
     cols = [c for c in e.c if c.name not in ("location_text", "actor1_text", "actor2_text", "extractor_version")]
     with store.begin() as conn:
+        if conn.dialect.name == "postgresql":  # concurrent fuses (API posts) would insert the same keys
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FUSE_LOCK_KEY})
         rows = conn.execute(select(*cols, a.c.content_hash).join(a, a.c.id == e.c.article_id)).mappings().all()
         clusters = cluster(rows)
         clusters.sort(key=lambda c: min((m["content_hash"], m["seq"]) for m in c))

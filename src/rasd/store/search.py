@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..pipeline.normalize import match_key, normalize
@@ -30,6 +32,16 @@ def _key(title: str | None, text: str) -> str:
     return match_key(f"{title or ''}\n{text}")
 
 
+def _insert_new(conn: Connection, table: Any) -> Any:
+    """INSERT that skips rows a concurrent request indexed meanwhile (the anti-join above ran
+    outside the write lock), instead of failing on the primary key."""
+    if conn.dialect.name == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return insert(table)  # pragma: no cover
+
+
 def _index_missing(conn: Connection, batch: int) -> int:
     a, s = schema.articles, schema.article_search
     done = 0
@@ -43,7 +55,7 @@ def _index_missing(conn: Connection, batch: int) -> int:
         rows = conn.execute(missing).all()
         if not rows:
             return done
-        conn.execute(insert(s), [{"article_id": r.id, "text_key": _key(r.title, r.text)} for r in rows])
+        conn.execute(_insert_new(conn, s), [{"article_id": r.id, "text_key": _key(r.title, r.text)} for r in rows])
         done += len(rows)
 
 
