@@ -668,7 +668,7 @@ def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     path.write_text(bomb, encoding="utf-8")
     start = time.perf_counter()
     items = _read(path, FIXTURES / f"{BBC_ID}.txt")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # a hang guard: expansion would take minutes and gigabytes
     assert isinstance(items[0], ReadError) and "refused" in str(items[0]) and "entit" in str(items[0])
     assert isinstance(items[1], Article)  # the batch goes on
 
