@@ -199,7 +199,9 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
     a1 = res.actors.get(cand.actor1.actor_id) if cand.actor1 else None
     if cand.sub in TERRITORY and a1 is not None:
         cand.sub = "Government regains territory" if a1.inter == 1 else "Non-state actor overtakes territory"
-    if cand.sub in ("Armed clash", "Violent demonstration") and cue_in(doc, "partisans", span.start, span.end):
+    title = doc.sentences[0].span if doc.sentences and doc.sentences[0].paragraph == 0 else span
+    partisans = cue_in(doc, "partisans", span.start, span.end) or cue_in(doc, "partisans", title.start, title.end)
+    if cand.sub in ("Armed clash", "Violent demonstration") and partisans:  # the headline frames the article
         cand.sub = "Mob violence"  # "اشتباكات بين مؤيدي المستقبل والأحباش"
         cand.rules["type"] += " (supporters of two camps → Mob violence)"
     elif cand.sub == "Armed clash" and cue_in(doc, "crowd_nouns", span.start, span.end):
