@@ -101,7 +101,7 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         )
         if n is not None and not _number_blocked(text[cue.nend : n.nstart]):
             out.append((n.value, n.vague, n.nstart))
-        elif (tail and tail[0] in ("اخرين", "اخري", "اخر")) or text[cue.nend : cue.nend + 12].strip().startswith("عدد"):
+        elif cue_in(doc, "others", cue.nend, min(end, cue.nend + 12)):  # "وجرح آخرين", "وإصابة عدد آخر"
             out.append((3, True, cue.nend))
     for cue in cue_in(doc, f"{kind}_before", start, end):
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)

@@ -21,8 +21,6 @@ merge into a typed event (headline "مقتل 8 تكفيريين في سيناء"
 
 from __future__ import annotations
 
-import re
-
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, PlaceRef, cue_in, within
@@ -30,7 +28,6 @@ from .match import Mention
 from .normalize import fold
 from .places import choose_places, dateline_end
 
-_BETWEEN = re.compile(r"(?<!\w)بين ")
 SITE_RADIUS_KM = 12.0
 REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert...
 TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
@@ -236,7 +233,7 @@ def _event_places(
 ) -> list[PlaceRef]:
     s = doc.sentences[sentence].span
     origins = cue_in(doc, "origin", s.start, s.end)
-    betweens = [m.start() for m in _BETWEEN.finditer(doc.text, s.start, s.end)]
+    betweens = [c.nstart for c in cue_in(doc, "between", s.start, s.end)]
     near = cue_in(doc, "near_words", s.start, s.end)
     preps = cue_in(doc, "location_preps", s.start, s.end)
     heads = cue_in(doc, "place_heads", s.start, s.end)

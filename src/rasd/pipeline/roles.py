@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
 
 from ..resources.loader import Resources
 from .doc import ActorRef, Candidate, Doc, cue_in, within
 from .match import Mention
 
-_SELF_REPORT = re.compile(r"(?<!\w)[اب]?ان(?:ه|ها|هم)(?!\w)")  # "إنه", "أنها", "بأنهم" (folded)
-_FROM_AREA = re.compile(r"من (?:مناطق|منطقه|مواقع|اماكن|مكان)")  # "أطلقت من مناطق توجد فيها X": X attacked
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
@@ -59,7 +56,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
         if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
-            if _FROM_AREA.search(doc.text, max(span.start, a.wstart - 45), a.wstart):
+            if cue_in(doc, "from_area", max(span.start, a.wstart - 45), a.wstart):
                 scored1.append((2 + near, a, "present where the attack came from"))
             else:
                 scored2.append((3 + near, a, "target cue before actor"))
@@ -86,7 +83,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
                 scored1.append((2 + near, a, "subject after active verb"))
             continue
         if _speaker(doc, a, span.start):
-            if a.nend < t.nstart and _SELF_REPORT.search(doc.text, a.nend, t.nstart):
+            if a.nend < t.nstart and cue_in(doc, "self_report", a.nend, t.nstart):
                 scored1.append((2.5 + near, a, "speaker reporting its own act (قال ... إنه)"))
             continue  # otherwise a speaker is a source, not a party (often the victim's side)
         cs, _ = doc.clause_of(cand.sentence, a.nstart)
