@@ -136,8 +136,7 @@ def _time(doc: Doc, cand: Candidate) -> None:
     first = doc.sentences[cand.sentence].clauses[0]
     leading = [r for r in refs if first.start <= r.nstart < first.end and r.nstart < cand.trigger.nstart]
     pool = in_clause or leading or refs
-    cand.time = min(pool, key=lambda r: abs(r.nstart - cand.trigger.nstart))
-    cand.rules["date"] = f"time expression '{doc.text[cand.time.nstart : cand.time.nend]}'"
+    cand.time = min(pool, key=lambda r: abs(r.nstart - cand.trigger.nstart))  # its rule: resolve._rules
 
 
 def _sources(doc: Doc, res: Resources, cand: Candidate) -> None:

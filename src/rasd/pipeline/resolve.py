@@ -1,8 +1,10 @@
 """Stage — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
 
-1. Dates: a candidate without a time expression inherits the date of the article's first dated
-   main event; a main event with no time reference at all gets ``pub_date`` with precision
-   ``week`` (GUIDE.md); a background event without one keeps ``None``.
+1. Places: a candidate with no place of its own takes the previous event's place in its
+   paragraph, else a place named before it there, else the article's most named place or country
+   (at a lower confidence). Dates come only from an event's own sentences: a main event with no
+   time reference gets ``pub_date`` with precision ``week`` (GUIDE.md); a background one keeps
+   ``None``.
 2. Merging (GUIDE.md "one event per place and day"): candidates merge when their types agree
    (a headline "casualty" candidate merges into any type), their places agree (same place, one
    missing, or one contains the other) and their dates agree. The merged event keeps the most
@@ -71,7 +73,6 @@ NON_VIOLENT = frozenset(
 def resolve(doc: Doc, res: Resources) -> Doc:
     cands = [c for c in doc.candidates]
     _inherit_places(doc, res, cands)
-    _inherit_dates(doc, cands)
     merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
     _split_shared_figures(merged)
@@ -132,17 +133,6 @@ def _article_country(doc: Doc, res: Resources) -> PlaceRef | None:
 
 def _date_of(c: Candidate) -> date | None:
     return c.time.date if c.time else None
-
-
-def _inherit_dates(doc: Doc, cands: list[Candidate]) -> None:
-    pub = doc.article.pub_date
-    for c in cands:
-        if c.time is not None:
-            continue
-        if c.background:
-            continue
-        if pub is not None:
-            c.rules["date"] = "no time reference: publication date, precision week"
 
 
 def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:

@@ -45,7 +45,6 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
     scored2: list[tuple[float, Mention, str]] = []
     t = cand.trigger
     for a in actors:
-        before = doc.text[max(span.start, a.wstart - 30) : a.wstart]
         clitic = doc.text[a.wstart : a.nstart]
         dist = abs(a.nstart - t.nstart)
         near = 1.0 / (1.0 + dist / 40.0)
@@ -86,11 +85,9 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             if a.nend < t.nstart and cue_in(doc, "self_report", a.nend, t.nstart):
                 scored1.append((2.5 + near, a, "speaker reporting its own act (قال ... إنه)"))
             continue  # otherwise a speaker is a source, not a party (often the victim's side)
-        cs, _ = doc.clause_of(cand.sentence, a.nstart)
         if a.nstart < t.nstart and cue_in(doc, "agent_verbs", a.nend, t.nend + 1):
             scored1.append((1.5 + near, a, "subject before active verb"))
             continue
-        del before, cs
         info = res.actors.get(a.ref)
         if info.inter == CIVILIAN_INTER:
             scored2.append((1 + near, a, "civilians as target"))
