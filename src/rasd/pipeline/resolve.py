@@ -1,7 +1,7 @@
 """Stage — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
 
 1. Places: a candidate with no place of its own takes the previous event's place in its
-   paragraph, else a place named before it there, else the article's most named place or country
+   paragraph, else a place named before it there, else the country the article names most
    (at a lower confidence). Dates come only from an event's own sentences: a main event with no
    time reference gets ``pub_date`` with precision ``week`` (GUIDE.md); a background one keeps
    ``None``.
