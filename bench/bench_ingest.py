@@ -19,15 +19,10 @@ default durability settings (fsync on), unlike the test server.
 from __future__ import annotations
 
 import argparse
-import glob
 import itertools
 import json
 import os
 import platform
-import pwd
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,52 +39,21 @@ from sqlalchemy import text  # noqa: E402
 from rasd.pipeline.read import iter_articles  # noqa: E402
 from rasd.resources.loader import load_resources  # noqa: E402
 from rasd.store import Store, extractor_version, ingest_articles  # noqa: E402
-
-
-def _pg_bindir() -> Path | None:
-    exe = shutil.which("pg_ctl")
-    if exe:
-        return Path(exe).resolve().parent
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from rasd.store.pgserver import find_bindir, throwaway_server  # noqa: E402
 
 
 @contextmanager
-def pg_server(bindir: Path) -> Iterator[str]:
-    """A throwaway PostgreSQL server (``postgresql+psycopg://rasd@127.0.0.1:<port>``), removed after."""
-    tmp = Path(tempfile.mkdtemp(prefix="rasd-bench-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        user = pwd.getpwnam("postgres")
-        os.chown(tmp, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, log, port = tmp / "data", tmp / "server.log", _free_port()
-    subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "rasd", "-E", "UTF8", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    opts = f"-p {port} -h 127.0.0.1 -k {tmp}"  # default durability settings (fsync on), unlike the tests
-    subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", opts, "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        import psycopg
+def pg_server() -> Iterator[str]:
+    """A durable throwaway PostgreSQL server (default fsync settings, unlike the tests) with a
+    ``rasd_bench`` database; removed after."""
+    import psycopg
 
-        with psycopg.connect(f"postgresql://rasd@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+    with throwaway_server(durable=True, prefix="rasd-bench-pg-") as server:
+        with psycopg.connect(
+            server.replace("postgresql+psycopg://", "postgresql://") + "/postgres", autocommit=True
+        ) as conn:
             conn.execute('CREATE DATABASE "rasd_bench"')
-        yield f"postgresql+psycopg://rasd@127.0.0.1:{port}/rasd_bench"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        yield f"{server}/rasd_bench"
 
 
 def _size_bytes(store: Store, sqlite_path: Path | None) -> int:
@@ -164,13 +128,13 @@ def main(argv: list[str] | None = None) -> int:
         results["backends"]["sqlite"] = run(
             "sqlite", f"sqlite:///{path}", args.corpus, args.articles, args.batch_size, path
         )
-    bindir = None if args.no_postgres else _pg_bindir()
+    bindir = None if args.no_postgres else find_bindir()
     if bindir is None:
         reason = "--no-postgres" if args.no_postgres else "PostgreSQL binaries (initdb, pg_ctl) not found"
         print(f"postgresql skipped: {reason}")
         results["backends"]["postgresql"] = {"skipped": reason}
     else:
-        with pg_server(bindir) as url:
+        with pg_server() as url:
             results["backends"]["postgresql"] = run(
                 "postgresql", url, args.corpus, args.articles, args.batch_size, None
             )
