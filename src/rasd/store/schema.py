@@ -70,6 +70,17 @@ articles = Table(
     Index(None, "url", postgresql_using="hash"),  # hash: no btree size limit on long URLs
 )
 
+def _filter_indexes() -> list[Index]:
+    """The indexes behind the filters of exports, queries and the API (events and fused events)."""
+    return [
+        Index(None, "date"),
+        Index(None, "country", "admin1"),
+        Index(None, "event_type", "sub_event_type"),
+        Index(None, "actor1_name"),
+        Index(None, "actor2_name"),
+    ]
+
+
 events = Table(
     "events",
     metadata,
@@ -110,11 +121,7 @@ events = Table(
     Column("reviewed_at", DateTime(timezone=True)),  # set by an analyst's review: kept by reprocess
     Column("review", Text),
     Index(None, "article_id", "seq", unique=True),
-    Index(None, "date"),
-    Index(None, "country", "admin1"),
-    Index(None, "event_type", "sub_event_type"),
-    Index(None, "actor1_name"),
-    Index(None, "actor2_name"),
+    *_filter_indexes(),
 )
 
 evidence = Table(
@@ -168,11 +175,7 @@ fused_events = Table(
     Column("confidence", Float, nullable=False),
     Column("notes", Text, nullable=False, default=""),
     Column("n_reports", Integer, nullable=False),
-    Index(None, "date"),
-    Index(None, "country", "admin1"),
-    Index(None, "event_type", "sub_event_type"),
-    Index(None, "actor1_name"),
-    Index(None, "actor2_name"),
+    *_filter_indexes(),
 )
 
 fused_event_members = Table(
