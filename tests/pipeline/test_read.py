@@ -177,8 +177,8 @@ _ARABIC_CHARS = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفق
 )
 def test_decode_roundtrip_property(lines: list[str], newline: str, encoding: str) -> None:
     text = newline.join(lines)
-    if not text.strip() or sum(c not in " .،؛؟«»-0123" for c in text) < 3:
-        return  # too little Arabic to call the cp1256 decoding "mostly Arabic"
+    if sum(c.isalpha() for c in text) < 3:
+        return  # too few Arabic letters to call the cp1256 decoding "mostly Arabic"
     assert decode_bytes(text.encode(encoding)) == "\n".join(lines)
 
 
