@@ -63,21 +63,23 @@ class Calendar:
         hijri = _alt(list(self.hijri))
         B, E = r"(?<![\w])", r"(?![\w])"
         pair = rf"(?:\s*[/(\-]\s*(?:{month})\)?)?"
-        year = r"(?:\s*,?\s*(?:عام\s+|العام\s+|سنه\s+)?(?P<year>(?:19|20)\d\d))?"
+        folded = {key: _alt([fold(f) for f in data[key]]) for key in ("year_prefix", "year_intro", "day_parts")}
+        day_noun, shahr = _alt([fold(f) for f in data["day_noun"]]), _alt([fold(f) for f in data["month_noun"]])
+        year = rf"(?:\s*,?\s*(?:(?:{folded['year_prefix']})\s+)?(?P<year>(?:19|20)\d\d))?"
         rel = rf"(?:\s+(?:(?P<past>{past})|(?P<cur>{current})))?"
         self._dmy = re.compile(
-            rf"{B}(?:في\s*|ب)?(?P<day>\d{{1,2}}|{ords})(?:\s+من)?\s+(?:شهر\s+)?(?P<month>{month}){E}{pair}{year}{rel}"
+            rf"{B}(?:في\s*|ب)?(?P<day>\d{{1,2}}|{ords})(?:\s+من)?\s+(?:(?:{shahr})\s+)?(?P<month>{month}){E}{pair}{year}{rel}"
         )
         self._month = re.compile(
-            rf"{B}(?:(?P<part>{parts})\s+)?(?P<shahr>شهر\s+)?(?P<month>{month}){E}(?P<pair>{pair}){year}{rel}"
+            rf"{B}(?:(?P<part>{parts})\s+)?(?P<shahr>(?:{shahr})\s+)?(?P<month>{month}){E}(?P<pair>{pair}){year}{rel}"
         )
         self._hijri = re.compile(
-            rf"{B}(?P<day>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?(?P<month>{hijri}){E}\s*(?P<year>1[34]\d\d)"
+            rf"{B}(?P<day>\d{{1,2}})\s+(?:من\s+)?(?:(?:{shahr})\s+)?(?P<month>{hijri}){E}\s*(?P<year>1[34]\d\d)"
         )
-        self._year = re.compile(r"(?<![\w])(?:عام|العام|سنه|في|منذ)\s+(?P<year>(?:19|20)\d\d)(?!\d)")
+        self._year = re.compile(rf"(?<![\w])(?:{folded['year_intro']})\s+(?P<year>(?:19|20)\d\d)(?!\d)")
         wd = _alt(list(self.weekdays))
         self._weekday = re.compile(
-            rf"(?<![\w])(?:و|ب)?(?:يوم\s+)?(?:(?:صباح|مساء|ليل|ليله|فجر|ظهر|عصر|ظهيره)\s+)?(?:يوم\s+)?"
+            rf"(?<![\w])(?:و|ب)?(?:(?:{day_noun})\s+)?(?:(?:{folded['day_parts']})\s+)?(?:(?:{day_noun})\s+)?"
             rf"(?P<wd>{wd})(?![\w])(?:\s+(?P<past>{past}))?"
         )
         self._relative = re.compile(
