@@ -6,8 +6,10 @@
   figures → the lowest (GUIDE.md).
 * Time: the time expression of the trigger's clause, else the nearest in its sentence.
 * Sources: sources named in the event's sentences, and actors named as speakers ("قال الجيش").
-* Certainty: a hedge cue in the event's sentence, or, for main events, in a sentence of the
-  article that reports no event of its own ("لم تعلن أي جهة مسؤوليتها").
+* Certainty: a hedge cue in the event's sentence, or in the next sentence of its paragraph when
+  that one reports no event of its own ("وتبادل الطرفان الاتهام بالوقوف وراء القصف"), or, for main
+  events, in any sentence of the article that reports no event of its own ("لم تعلن أي جهة
+  مسؤوليتها").
 * Role: background when a background cue precedes the trigger in its sentence ("وكانت",
   "في أعقاب") or the time expression lies before the publication week.
 """
@@ -181,16 +183,29 @@ def _role(doc: Doc, cand: Candidate) -> None:
 
 def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
     s = doc.sentences[cand.sentence].span
-    if cue_in(doc, "hedge", s.start, s.end):
+    if cues := cue_in(doc, "hedge", s.start, s.end) or cue_in(doc, "accusation", s.start, s.end):
         cand.hedged = True
-        cand.rules["certainty"] = "hedge in the event's sentence"
+        cand.rules["certainty"] = f"hedge in the event's sentence '{cues[0].form}'"
+        return
+    follow = doc.sentences[cand.sentence + 1] if cand.sentence + 1 < len(doc.sentences) else None
+    if (
+        follow is not None
+        and follow.paragraph == doc.sentences[cand.sentence].paragraph
+        and not any(c.sentence == follow.index and c.sub != "casualty" and not c.anaphoric for c in doc.candidates)
+        and (
+            cues := cue_in(doc, "hedge_article", follow.span.start, follow.span.end)
+            or cue_in(doc, "accusation", follow.span.start, follow.span.end)
+        )
+    ):  # "قتل 55 مدنيا في قصف ... وتبادل التحالف والمتمردون الاتهام بالوقوف وراء القصف"
+        cand.hedged = True
+        cand.rules["certainty"] = f"hedge in the sentence that follows it '{cues[0].form}'"
         return
     if cand.background:
         return
     for sent in doc.sentences:
         if sent.index in event_sentences:
             continue
-        if cue_in(doc, "hedge_article", sent.span.start, sent.span.end):
+        if cues := cue_in(doc, "hedge_article", sent.span.start, sent.span.end):
             cand.hedged = True
-            cand.rules["certainty"] = "nobody claimed it / suspected author, elsewhere in the article"
+            cand.rules["certainty"] = f"nobody claimed it / suspected author, elsewhere in the article '{cues[0].form}'"
             return

@@ -432,7 +432,8 @@ def _composed(res: Resources, template: str, country: str | None, text: str = ""
 
 def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | None, a2: Actor | None, loc):
     """GUIDE.md's role conventions: protesters are actor1 of a protest and actor2 of excessive force;
-    an unnamed attacker is the Unidentified Armed Group; civilians hit are "Civilians (<country>)"."""
+    an unnamed attacker is the Unidentified Armed Group (for shelling only when the article attributes
+    it with hedging: a plain "قذائف سقطت" leaves actor1 null); civilians hit are "Civilians (<country>)"."""
     country = loc.country if loc else None
     protester = {a.id for a in (a1, a2) if a is not None and a.inter == 6}
     if sub in PROTESTS:
@@ -456,7 +457,7 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
         )
     elif sub == "Non-violent transfer of territory" and a1 is not None:
         a1, a2 = a2, a1  # "انسحبت الميليشيات ... مع تقدم القوات": the side that withdraws hands over
-    elif sub in UNNAMED_ATTACKER_TYPES and a1 is None:
+    elif a1 is None and (sub in UNNAMED_ATTACKER_TYPES or (c.hedged and sub in VIOLENT_TYPES)):
         uag = res.actors.get("unidentified_armed_group") if "unidentified_armed_group" in res.actors else None
         if uag is not None:
             a1 = Actor(text="", name=uag.name, inter=uag.inter, id=uag.id)
