@@ -1,20 +1,28 @@
-"""Idempotent ingest: read → extract → store, one transaction per batch, then fusion."""
+"""Idempotent ingest: read → extract → store, one transaction per batch, then fusion.
+
+A lost database connection (PostgreSQL restarted or unreachable for a moment) does not stop an
+ingest: every database step (the ``runs`` row, each batch's transaction, fusion) is retried as
+a whole, up to ``len(RETRY_DELAYS)`` times with growing pauses, on a fresh connection. A batch
+whose commit may or may not have reached the server is safe to retry: articles are identified
+by content hash, so those already stored are found and not inserted twice. Other database
+errors (a full disk, a constraint, a locked SQLite file) are not retried.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import __version__
 from ..api import extract_article
@@ -87,12 +95,81 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Pauses (seconds) before each retry of a database step after a lost connection (~15 s in all)."""
+
+# SQLSTATEs of a connection the server dropped or refused for now: connection exceptions (08xxx),
+# admin/crash shutdown, "the database system is starting up / shutting down".
+_TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+T = TypeVar("T")
+
+
+def _transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is a lost or refused database connection, worth retrying on a new one."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if type(orig).__module__.split(".")[0] != "psycopg":  # SQLite: locks wait in busy_timeout
+        return False
+    state = getattr(orig, "sqlstate", None)
+    if state is None:  # psycopg's own connection failures (refused, reset, closed) carry none
+        return type(orig).__name__ in ("OperationalError", "InterfaceError")
+    return state.startswith(_TRANSIENT_SQLSTATES)
+
+
+def _retrying(step: Callable[[], T], what: str, warn: Callable[[str], None] | None = None) -> T:
+    """Run ``step`` (one whole transaction); after a lost connection run it again, pausing
+    :data:`RETRY_DELAYS` in turn; the last error propagates when every retry failed too."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return step()
+        except DBAPIError as exc:
+            if delay is None or not _transient(exc):
+                raise
+            if warn is not None:
+                reason = " ".join(str(exc.orig or exc).split())[:200]
+                warn(f"database connection lost during {what} ({reason}); retrying in {delay:g} s")
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _existing(conn: Connection, hashes: Iterable[str]) -> set[str]:
     a = schema.articles
     found: set[str] = set()
     for chunk in iter_chunks(sorted(set(hashes)), 500):
         found.update(conn.execute(select(a.c.content_hash).where(a.c.content_hash.in_(chunk))).scalars())
     return found
+
+
+def _stored_by(conn: Connection, hashes: Iterable[str]) -> dict[str, int | None]:
+    """``content_hash`` → ``run_id`` of the articles among ``hashes`` already in the store."""
+    a = schema.articles
+    found: dict[str, int | None] = {}
+    for chunk in iter_chunks(sorted(set(hashes)), 500):
+        rows = conn.execute(select(a.c.content_hash, a.c.run_id).where(a.c.content_hash.in_(chunk)))
+        found.update((h, rid) for h, rid in rows)
+    return found
+
+
+def _count_events(conn: Connection, hashes: list[str]) -> int:
+    """Number of events of the stored articles with these content hashes."""
+    a, e = schema.articles, schema.events
+    n = 0
+    for chunk in iter_chunks(sorted(hashes), 500):
+        q = select(func.count()).select_from(e.join(a, a.c.id == e.c.article_id)).where(a.c.content_hash.in_(chunk))
+        n += int(conn.execute(q).scalar_one())
+    return n
+
+
+def _fusion_stale(store: Store) -> bool:
+    """Whether some event belongs to no fused event (fusion of an earlier run did not finish)."""
+    e, fm = schema.events, schema.fused_event_members
+    with store.engine.connect() as conn:
+        orphan = select(e.c.id).where(~exists().where(fm.c.event_id == e.c.id)).limit(1)
+        return conn.execute(orphan).first() is not None
 
 
 def insert_events(conn: Connection, items: list[tuple[int, int, Event]], *, version: str) -> int:
@@ -163,6 +240,7 @@ def _commit_batch(
     res: Resources | None,
     run_id: int,
     version: str,
+    warn: Callable[[str], None] | None = None,
 ) -> None:
     """Extract the batch's new articles and store them in ONE transaction.
 
@@ -170,8 +248,12 @@ def _commit_batch(
     :class:`ExtractionFailure` reported); one paired with ``None`` is extracted here.
     """
     hashed = [(art, outcome, content_hash(art.text)) for art, outcome in articles]
-    with store.engine.connect() as conn:
-        known = _existing(conn, (h for _, _, h in hashed))
+
+    def _known() -> set[str]:
+        with store.engine.connect() as conn:
+            return _existing(conn, (h for _, _, h in hashed))
+
+    known = _retrying(_known, "the batch's look-up", warn)
     todo: list[tuple[Article, str, ArticleRecord]] = []
     seen = set(known)
     skipped = 0
@@ -194,20 +276,33 @@ def _commit_batch(
             summary.failed.append((art.path or art.doc_id, f"{art.doc_id}: extraction failed: {exc}"))
             continue
         todo.append((art, h, rec))
-    for attempt in (1, 2):
-        try:
-            with store.begin() as conn:
-                if attempt == 2:  # another writer stored some of these meanwhile
-                    again = _existing(conn, (h for _, h, _ in todo))
-                    skipped += len([1 for _, h, _ in todo if h in again])
-                    todo = [t for t in todo if t[1] not in again]
-                n_events = _store_batch(conn, todo, run_id=run_id, version=version)
-            break
-        except IntegrityError:
-            if attempt == 2:
-                raise
+    new = n_events = attempts = 0
+
+    def _store() -> None:
+        # A retry checks the batch again inside its own transaction: another writer may have
+        # stored some of the articles meanwhile (IntegrityError), or our commit reached the
+        # server just before the connection dropped (then the rows carry this run's id).
+        nonlocal skipped, new, n_events, attempts
+        attempts += 1
+        add_new = add_events = add_skipped = 0
+        pending = todo
+        with store.begin() as conn:
+            if attempts > 1:
+                again = _stored_by(conn, (h for _, h, _ in todo))
+                ours = [h for h, rid in again.items() if rid == run_id]
+                add_new, add_skipped = len(ours), len(again) - len(ours)
+                add_events = _count_events(conn, ours)
+                pending = [t for t in todo if t[1] not in again]
+            add_events += _store_batch(conn, pending, run_id=run_id, version=version)
+            add_new += len(pending)
+        new, n_events, skipped = new + add_new, n_events + add_events, skipped + add_skipped
+
+    try:
+        _retrying(_store, "a batch's transaction", warn)
+    except IntegrityError:  # a concurrent writer stored some of these articles: check again
+        _retrying(_store, "a batch's transaction", warn)
     summary.skipped += skipped
-    summary.new += len(todo)
+    summary.new += new
     summary.events += n_events
 
 
@@ -229,7 +324,9 @@ def ingest(
     Idempotent: an article whose text (sha256) is already in the store is not extracted again,
     so re-running over the same inputs adds nothing. Each batch of ``batch_size`` articles is
     committed in one transaction: a killed ingest loses at most the batch in flight, and a
-    re-run completes it. After the batches, events are fused across articles (:func:`fuse`).
+    re-run completes it. A lost database connection is retried (see the module docstring; a
+    warning goes to ``console``); any other database error propagates with nothing of the
+    failed batch stored. After the batches, events are fused across articles (:func:`fuse`).
 
     Args:
         paths: files, folders or ``"-"``, as for :func:`rasd.pipeline.read.iter_articles`.
@@ -272,7 +369,8 @@ def ingest_articles(
 
     The engine behind :func:`ingest`, for callers that read articles themselves (feeds,
     benchmarks): same idempotence (by content hash), one transaction per ``batch_size`` articles,
-    one ``runs`` row (``inputs`` is recorded there) and fusion at the end when anything is new.
+    one ``runs`` row (``inputs`` is recorded there) and fusion at the end when anything is new
+    (or when an earlier run stopped before its fusion).
     An item ``(article, record)`` was extracted elsewhere (e.g. on Dask workers,
     :mod:`rasd.distributed`): it is stored without extracting again (``(article,
     ExtractionFailure)`` counts as a failure).
@@ -283,20 +381,30 @@ def ingest_articles(
     version = extractor_version()
     summary = IngestSummary()
     started = time.perf_counter()
-    with store.begin() as conn:
-        run_id = conn.execute(
-            insert(schema.runs).returning(schema.runs.c.id),
-            {
-                "started_at": _now(),
-                "extractor_version": version,
-                "inputs": inputs[:10_000],
-                "n_read": 0,
-                "n_new": 0,
-                "n_skipped": 0,
-                "n_failed": 0,
-                "n_events": 0,
-            },
-        ).scalar_one()
+    out = console or Console(stderr=True)
+
+    def warn(message: str) -> None:
+        out.print(f"[yellow]rasd: warning:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+
+    def _start_run() -> int:
+        with store.begin() as conn:
+            return int(
+                conn.execute(
+                    insert(schema.runs).returning(schema.runs.c.id),
+                    {
+                        "started_at": _now(),
+                        "extractor_version": version,
+                        "inputs": inputs[:10_000],
+                        "n_read": 0,
+                        "n_new": 0,
+                        "n_skipped": 0,
+                        "n_failed": 0,
+                        "n_events": 0,
+                    },
+                ).scalar_one()
+            )
+
+    run_id = _retrying(_start_run, "the start of the run", warn)
     summary.run_id = run_id
     columns = (
         TextColumn("[bold]ingest"),
@@ -305,7 +413,7 @@ def ingest_articles(
         TimeElapsedColumn(),
         TextColumn("{task.fields[rate]} {task.fields[stats]}"),
     )
-    with Progress(*columns, console=console or Console(stderr=True), disable=not progress, transient=True) as bar:
+    with Progress(*columns, console=out, disable=not progress, transient=True) as bar:
         task = bar.add_task("ingest", total=None, rate="", stats="")
         for chunk in iter_chunks(items, batch_size):
             articles: list[tuple[Article, ArticleRecord | ExtractionFailure | None]] = []
@@ -317,7 +425,7 @@ def ingest_articles(
                 else:
                     articles.append((item, None))
             summary.read += len(articles)
-            _commit_batch(store, articles, summary, res=res, run_id=run_id, version=version)
+            _commit_batch(store, articles, summary, res=res, run_id=run_id, version=version, warn=warn)
             elapsed = time.perf_counter() - started
             bar.update(
                 task,
@@ -326,19 +434,27 @@ def ingest_articles(
                 stats=f"new {summary.new:,} · skipped {summary.skipped:,} · failed {len(summary.failed):,}",
             )
     if run_fusion:
-        summary.fused = fuse(store) if summary.new else store.count("fused_events")
+        # Also when nothing is new, if an earlier run stopped before (or during) its fusion.
+        if summary.new or _retrying(lambda: _fusion_stale(store), "the fusion check", warn):
+            summary.fused = _retrying(lambda: fuse(store), "fusion", warn)
+        else:
+            summary.fused = _retrying(lambda: store.count("fused_events"), "fusion", warn)
     summary.seconds = time.perf_counter() - started
-    with store.begin() as conn:
-        conn.execute(
-            update(schema.runs)
-            .where(schema.runs.c.id == run_id)
-            .values(
-                finished_at=_now(),
-                n_read=summary.read,
-                n_new=summary.new,
-                n_skipped=summary.skipped,
-                n_failed=len(summary.failed),
-                n_events=summary.events,
+
+    def _finish_run() -> None:
+        with store.begin() as conn:
+            conn.execute(
+                update(schema.runs)
+                .where(schema.runs.c.id == run_id)
+                .values(
+                    finished_at=_now(),
+                    n_read=summary.read,
+                    n_new=summary.new,
+                    n_skipped=summary.skipped,
+                    n_failed=len(summary.failed),
+                    n_events=summary.events,
+                )
             )
-        )
+
+    _retrying(_finish_run, "the end of the run", warn)
     return summary
