@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _ONE_TO_ONE = {
@@ -64,6 +65,12 @@ for _i in range(10):
     _ONE_TO_ONE[chr(0x0660 + _i)] = str(_i)
     _ONE_TO_ONE[chr(0x06F0 + _i)] = str(_i)
 _TABLE = str.maketrans(_ONE_TO_ONE)
+# The same folding as (old, new) character pairs: no new character is an old one, so replacing the
+# pairs one after the other gives what one ``translate`` pass gives. On a long text the replace
+# passes are much faster (``str.translate`` with a dict looks every character up in Python terms;
+# ``in`` and ``replace`` scan in C); on a short one ``translate`` wins.
+_PAIRS = tuple(_ONE_TO_ONE.items())
+_SHORT = 64
 
 # Characters dropped entirely: harakat/tanwin/shadda/sukun (064B-065F), superscript alef (0670),
 # Quranic annotation marks (06D6-06ED, 0610-061A), tatweel (0640), zero-width and bidi controls.
@@ -76,62 +83,121 @@ _DROP_RE = re.compile(f"[{_DROP}]+")
 _EXPAND_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
+def _fold_chars(text: str) -> str:
+    """The one-to-one character folding of ``_ONE_TO_ONE`` (same length as ``text``)."""
+    if len(text) < _SHORT:
+        return text.translate(_TABLE)
+    for old, new in _PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """Normalized text and, for each of its characters, the index of the original character."""
+    """Normalized text and the map from its characters back to the original ones.
+
+    The map is piecewise: normalized position ``i`` comes from original position
+    ``i + shifts[k]`` where ``cuts[k]`` is the last cut ``<= i`` (a new piece starts after every
+    run of dropped characters and at every expanded one). ``cuts is None`` is the identity map
+    (no character was dropped or expanded).
+    """
 
     text: str
     original: str
-    back: array | None  # None means the identity map (no character was dropped or expanded)
+    cuts: list[int] | None = None
+    shifts: list[int] | None = None
+
+    @property
+    def back(self) -> array | None:
+        """The map as one array (index of the original character of each normalized one), or
+        ``None`` for the identity map."""
+        if self.cuts is None:
+            return None
+        return array("i", map(self.orig_index, range(len(self.text))))
 
     def orig_index(self, i: int) -> int:
-        return i if self.back is None else self.back[i]
+        cuts = self.cuts
+        if cuts is None:
+            return i
+        return i + self.shifts[bisect_right(cuts, i) - 1]  # type: ignore[index]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized span ``[start, end)`` to the original span that produced it."""
-        if self.back is None:
+        if self.cuts is None:
             return start, end
         if end <= start:
-            o = self.back[start] if start < len(self.back) else len(self.original)
+            o = self.orig_index(start) if start < len(self.text) else len(self.original)
             return o, o
-        return self.back[start], self.back[end - 1] + 1
+        return self.orig_index(start), self.orig_index(end - 1) + 1
 
 
 def normalize(text: str) -> Normalized:
     """Fold ``text`` for matching; see the module docstring for the exact rules."""
+    folded = _fold_chars(text)
     if _EXPAND_RE.search(text):
-        return _normalize_slow(text)
-    folded = text.translate(_TABLE)
-    if not _DROP_RE.search(folded):
-        return Normalized(folded, text, None)
-    back = array("i")
+        return _normalize_expanding(text, folded)
+    first = _DROP_RE.search(folded)
+    if first is None:
+        return Normalized(folded, text)
     parts: list[str] = []
-    prev = 0
-    for m in _DROP_RE.finditer(folded):
-        parts.append(folded[prev : m.start()])
-        back.extend(range(prev, m.start()))
-        prev = m.end()
+    cuts = [0]
+    shifts = [0]
+    prev = dropped = 0
+    for m in _DROP_RE.finditer(folded, first.start()):
+        s, e = m.span()
+        parts.append(folded[prev:s])
+        dropped += e - s
+        prev = e
+        if e - dropped == cuts[-1]:  # a run at the very start
+            shifts[-1] = dropped
+        else:
+            cuts.append(e - dropped)
+            shifts.append(dropped)
     parts.append(folded[prev:])
-    back.extend(range(prev, len(folded)))
-    return Normalized("".join(parts), text, back)
+    return Normalized("".join(parts), text, cuts, shifts)
 
 
-def _normalize_slow(text: str) -> Normalized:
-    """Character-by-character path for text containing presentation forms that NFKC expands."""
-    back = array("i")
+def _normalize_expanding(text: str, folded: str) -> Normalized:
+    """The path for text containing presentation forms, which NFKC expands: each expanded character
+    maps back to the one it came from; the text between them is folded as in ``normalize``."""
     parts: list[str] = []
-    for i, ch in enumerate(text):
-        if _EXPAND_RE.match(ch):
-            ch = unicodedata.normalize("NFKC", ch)
-        out = _DROP_RE.sub("", ch.translate(_TABLE))
+    cuts: list[int] = []
+    shifts: list[int] = []
+    npos = 0
+
+    def keep(start: int, end: int) -> None:  # folded[start:end] minus its dropped characters
+        nonlocal npos
+        prev = start
+        for m in [*_DROP_RE.finditer(folded, start, end), None]:
+            s, e = m.span() if m is not None else (end, end)
+            if s > prev:
+                parts.append(folded[prev:s])
+                cuts.append(npos)
+                shifts.append(prev - npos)
+                npos += s - prev
+            prev = e
+
+    prev = 0
+    for x in _EXPAND_RE.finditer(text):
+        i = x.start()
+        keep(prev, i)
+        out = _DROP_RE.sub("", unicodedata.normalize("NFKC", text[i]).translate(_TABLE))
         parts.append(out)
-        back.extend([i] * len(out))
-    return Normalized("".join(parts), text, back)
+        for _ in out:
+            cuts.append(npos)
+            shifts.append(i - npos)
+            npos += 1
+        prev = i + 1
+    keep(prev, len(text))
+    return Normalized("".join(parts), text, cuts, shifts)
 
 
 def fold(text: str) -> str:
     """The normalized form of ``text`` alone (no offset map), for keys and dictionary entries."""
-    return normalize(text).text
+    if _EXPAND_RE.search(text):
+        return normalize(text).text
+    return _DROP_RE.sub("", _fold_chars(text))
 
 
 _ARTICLE_RE = re.compile(r"(?<![\w])ال(?=\w\w)")
