@@ -285,6 +285,9 @@ class ActorLexicon:
         self._countries = dict(countries)
         self._templates = dict(templates)
         self._aliases = dict(aliases)  # composed id -> explicit id that fills it
+        self._nisbas = frozenset(  # folded nisba stems: "اسراييلي" in "قصف إسرائيلي"
+            fold(stem) for c in self._countries.values() if not c.adj_ambiguous for stem in c.adj
+        )
 
     # ----------------------------------------------------------------------------- loading
     @classmethod
@@ -343,6 +346,11 @@ class ActorLexicon:
                 for stem in c.adj:
                     if stem not in skip:
                         yield stem, c.code, "adj"
+
+    def is_nisba(self, folded_form: str) -> bool:
+        """Whether a matched country form (folded, as in ``Mention.form``) is a nisba adjective
+        ("إسرائيلي") rather than the country's name ("إسرائيل")."""
+        return folded_form in self._nisbas
 
     def composed_id(self, template: str, country: str) -> str:
         """The id standing for ``template`` × ``country``: the explicit actor that fills it

@@ -84,10 +84,11 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         if kind == "injured" and any(0 <= cue.wstart - k <= 3 for k in killed_ends):
             continue  # "مقتل وجرح 110": a combined toll gives neither figure
         tail = text[cue.nend : cue.nend + 14].split()
-        if tail and tail[0] in res.cues["singular_victims"]:
-            out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي": one victim
+        word = tail[0].rstrip("،,.؛:") if tail else ""
+        if word and (word in res.cues["singular_victims"] or res.actors.is_nisba(word)):
+            out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي", "قتل فلسطيني": one victim
             continue
-        if tail and tail[0] in res.cues[f"dual_{kind}"]:
+        if word in res.cues[f"dual_{kind}"]:
             out.append((2, False, cue.nend))  # "مقتل شخصين": two
             continue
         stop = min((p for p in all_cues if p > cue.nend), default=end)

@@ -114,6 +114,24 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor", rest[0][0])
     if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
         cand.actor2, cand.actor1 = cand.actor1, None
+    if cand.actor2 is None:
+        _nisba_victim(doc, res, cand, span.start, span.end)
+
+
+def _nisba_victim(doc: Doc, res: Resources, cand: Candidate, start: int, end: int) -> None:
+    """ "قتل فلسطيني", "مقتل سوريين": a bare nationality adjective right after a killed or injured
+    word names the victims, civilians of that country."""
+    first = bisect.bisect_left(doc.countries, start, key=lambda c: c.nstart)
+    for c in itertools.islice(doc.countries, first, None):
+        if c.nstart >= end:
+            return
+        if c.wstart != c.nstart or not res.actors.is_nisba(c.form):
+            continue  # "الفلسطيني" qualifies a noun; a name ("فلسطين") is a place
+        if _cue_before(doc, "killed_after", c, start, gap=2) or _cue_before(doc, "injured_after", c, start, gap=2):
+            actor_id = res.actors.composed_id("civilians", c.ref)
+            if actor_id in res.actors:
+                cand.actor2 = ActorRef(None, actor_id, "nationality adjective after a killed/injured word", 2.5)
+            return
 
 
 def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
@@ -123,7 +141,7 @@ def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
     first = bisect.bisect_right(doc.countries, t.wstart, key=lambda c: c.nstart)  # earlier ones cannot match
     for c in itertools.islice(doc.countries, first, None):
         inside = t.wstart < c.wstart and c.wend <= t.wend  # the trigger form "غارة إسرائيلية" holds it
-        if (inside or 0 <= c.wstart - t.wend <= 1) and c.wend - c.nend > 0:  # an inflected nisba, not a name
+        if (inside or 0 <= c.wstart - t.wend <= 1) and (c.wend > c.nend or res.actors.is_nisba(c.form)):  # not a name
             actor_id = res.actors.composed_id("military", c.ref)
             if actor_id in res.actors:
                 cand.actor1 = ActorRef(None, actor_id, "nationality adjective after the trigger", NISBA_SCORE)
