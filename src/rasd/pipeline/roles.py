@@ -25,6 +25,7 @@ from .doc import ActorRef, Candidate, Doc, cue_in, within
 from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
+BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
@@ -65,7 +66,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         ):
             scored2.append((2.5 + near, a, "victim of killed/injured word"))
             continue
-        if clitic.endswith("ل") and 0 <= a.wstart - t.nend <= 25:
+        if clitic.endswith("ل") and not clitic.endswith("ال") and 0 <= a.wstart - t.nend <= 25:  # not the article
             scored1.append((2.5 + near, a, "genitive ل after trigger"))
             continue
         verb = _verb_before(doc, a, span.start)
@@ -93,6 +94,14 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored2.append((1 + near, a, "civilians as target"))
         elif doc.clause_of(cand.sentence, a.nstart) == doc.clause_of(cand.sentence, t.nstart) or dist <= 40:
             scored1.append((0.5 + near, a, "only actor near trigger"))
+    others = [
+        c.trigger.nstart
+        for c in doc.candidates
+        if c.sentence == cand.sentence and c.sub != "casualty" and not (c.trigger.nstart <= t.nstart < c.trigger.nend)
+    ]
+    if others:  # "مقتل مقاتلي الحشد الذي يشارك في المعارك ضد تنظيم الدولة": ضد belongs to المعارك
+        scored1 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored1]
+        scored2 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored2]
     if scored1:
         score1, m, rule = max(scored1, key=lambda x: x[0])
         cand.actor1 = ActorRef(m, m.ref, rule, score1)
@@ -132,6 +141,13 @@ def _nisba_victim(doc: Doc, res: Resources, cand: Candidate, start: int, end: in
             if actor_id in res.actors:
                 cand.actor2 = ActorRef(None, actor_id, "nationality adjective after a killed/injured word", 2.5)
             return
+
+
+def _beyond(t: Mention, a: Mention, others: list[int]) -> bool:
+    """Another event's trigger stands between the trigger and the actor: the actor's cue is more
+    likely that event's."""
+    lo, hi = (t.nend, a.wstart) if t.nstart < a.nstart else (a.wend, t.nstart)
+    return any(lo <= o < hi for o in others)
 
 
 def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
