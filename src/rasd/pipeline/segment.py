@@ -9,12 +9,15 @@ clause-first, then sentence-wide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..types import Span
 
 _SENT_END = re.compile(r"(?<!\d)[.!?؟؛]+(?=\s|$|[\"'”»)])|(?<=\d)[.!?؟؛]+(?=\s|$)|[!?؟؛]+")
 _CLAUSE_END = re.compile(r"[،,؛:]")
+# Every match of _SENT_END starts with one of these: they are searched for first (a character set
+# is found fast; the lookbehinds of _SENT_END make re try it at every position).
+_SENT_PUNCT = re.compile(r"[.!?؟؛]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,15 @@ class Sentence:
     span: Span
     paragraph: int  # 0 = title line
     index: int  # running sentence number in the article
-    clauses: tuple[Span, ...]
+    text: str = field(repr=False, compare=False)  # the whole text ``span`` lies in
+    _clauses: tuple[Span, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def clauses(self) -> tuple[Span, ...]:
+        """The sentence's clauses (found on first use: most sentences never need them)."""
+        if self._clauses is None:
+            object.__setattr__(self, "_clauses", _clauses(self.text, self.span.start, self.span.end))
+        return self._clauses  # type: ignore[return-value]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -57,14 +68,21 @@ def segment(text: str) -> list[Sentence]:
         pos = line_end + 1
         if not line.strip():
             continue
-        prev = line_start
-        for m in _SENT_END.finditer(text, line_start, line_end):
+        prev = at = line_start
+        while True:  # = _SENT_END.finditer(text, line_start, line_end), tried at punctuation only
+            c = _SENT_PUNCT.search(text, at, line_end)
+            if c is None:
+                break
+            m = _SENT_END.match(text, c.start(), line_end)
+            if m is None:
+                at = c.start() + 1
+                continue
             s, e = _trim(text, prev, m.end())
             if e - s > 1:
-                sentences.append(Sentence(Span(s, e), para, len(sentences), _clauses(text, s, e)))
-            prev = m.end()
+                sentences.append(Sentence(Span(s, e), para, len(sentences), text))
+            prev = at = m.end()
         s, e = _trim(text, prev, line_end)
         if e - s > 1:
-            sentences.append(Sentence(Span(s, e), para, len(sentences), _clauses(text, s, e)))
+            sentences.append(Sentence(Span(s, e), para, len(sentences), text))
         para += 1
     return sentences
