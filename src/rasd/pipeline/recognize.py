@@ -7,6 +7,8 @@ verbs and country names are separate layers that never mask entities.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from ..resources.loader import Resources
 from .doc import Doc
 from .match import longest_first
@@ -20,17 +22,17 @@ def recognize(doc: Doc, res: Resources) -> Doc:
     layers: dict[str, list] = {"entity": [], "country": [], "modifier": [], "cue": [], "cite": []}
     for m in res.matcher.find(doc.text):
         layers["entity" if m.kind in ENTITY_KINDS else m.kind].append(m)
-    doc.entities = longest_first(layers["entity"], PRIORITY) if layers["entity"] else []
-    actors = [m for m in doc.entities if m.kind == "actor"]
-    inside = [
-        t
-        for t in layers["entity"]
-        if t.kind == "trigger"
-        and res.triggers[t.ref].sub in res.instrument_subs
-        and any(a.nstart <= t.nstart and t.nend <= a.nend for a in actors)
-    ]
-    if inside:  # "الطيران الروسي": an actor that names the instrument is also the event's trigger
-        doc.entities = sorted([*doc.entities, *longest_first(inside)], key=lambda m: m.nstart)
+    entities = layers["entity"]
+    doc.entities = longest_first(entities, PRIORITY) if entities else []
+    instruments = [t for t in entities if t.kind == "trigger" and res.triggers[t.ref].sub in res.instrument_subs]
+    actors = [m for m in doc.entities if m.kind == "actor"] if instruments else []
+    if actors:
+        # kept entities never partly overlap: the only actor that can contain a trigger is the
+        # last one starting at or before it
+        starts = [a.nstart for a in actors]
+        inside = [t for t in instruments if (i := bisect_right(starts, t.nstart)) and t.nend <= actors[i - 1].nend]
+        if inside:  # "الطيران الروسي": an actor that names the instrument is also the event's trigger
+            doc.entities = sorted([*doc.entities, *longest_first(inside)], key=lambda m: m.nstart)
     doc.countries = longest_first(layers["country"])
     doc.modifiers = longest_first(layers["modifier"])
     doc.cites = longest_first(layers["cite"])
