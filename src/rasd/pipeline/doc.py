@@ -7,6 +7,7 @@ resolve stage maps every span back to the original text with ``doc.norm.to_origi
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -82,7 +83,7 @@ class Doc:
     candidates: list[Candidate] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
-    _cue_index: dict[str, list[Mention]] = field(default_factory=dict)
+    _cue_index: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)  # kind → cues, starts
 
     @property
     def text(self) -> str:
@@ -134,11 +135,20 @@ def within(items: list, start: int, end: int) -> list:
 def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
     """Cues of one kind inside ``[start, end)`` (an index per kind, built on first use)."""
     index = doc._cue_index
-    if not index and doc.cues:
+    if not index:
+        if not doc.cues:
+            return []
         for c in doc.cues:  # doc.cues is sorted by position
-            index.setdefault(c.ref, []).append(c)
-    return within(index.get(kind, []), start, end)
+            cues, starts = index.setdefault(c.ref, ([], []))
+            cues.append(c)
+            starts.append(c.nstart)
+    found = index.get(kind)
+    if found is None:
+        return []
+    cues, starts = found
+    lo = bisect.bisect_left(starts, start)
+    hi = bisect.bisect_left(starts, end, lo)  # the first cue starting at or after ``end``
+    return [c for c in cues[lo:hi] if c.nend <= end] if hi > lo else []
 
 
-def _nstart(m) -> int:
-    return m.nstart
+_nstart = operator.attrgetter("nstart")
