@@ -26,6 +26,9 @@ from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger
+DISRUPTED = "Disrupted weapons use"
+OWNER_REACH = 80  # characters after an interception verb within which the weapon's owner is named
+SUBJECT_GAP = 12  # "أسقطت قوات #الجيش_اليمني": a head noun may stand between the verb and its subject
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
@@ -54,6 +57,12 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             continue
         if _cue_before(doc, "agent_preps", a, span.start):
             scored1.append((3 + near, a, "agent phrase before actor"))
+            continue
+        if cand.sub == DISRUPTED and 0 < a.nstart - t.nend <= OWNER_REACH:
+            if _is_verb_trigger(doc, t) and a.wstart - t.nend <= SUBJECT_GAP and not scored1:
+                scored1.append((2 + near, a, "subject after active verb"))  # "أسقطت قوات الجيش ..."
+            else:
+                scored2.append((2 + near, a, "owner of the intercepted weapon"))  # "طائرة تابعة للحوثي"
             continue
         if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
             if cue_in(doc, "from_area", max(span.start, a.wstart - 45), a.wstart):
