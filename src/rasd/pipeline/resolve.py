@@ -102,10 +102,13 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
                 c.rules["location"] = "inherited from the previous event of the paragraph"
                 break
         else:
-            c.place = _earlier_place(doc, c, para) or _article_country(doc, res)
+            c.place = _earlier_place(doc, c, para) or _main_place(doc, c, cands) or _article_country(doc, res)
             if c.place is not None:
                 c.place_fallback = True
-                c.rules["location"] = "the place named before it in its paragraph, or the article's country"
+                c.rules["location"] = (
+                    "the place named before it in its paragraph, the place of the article's first event of"
+                    " its sub-type, or the article's country"
+                )
 
 
 def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
@@ -116,6 +119,19 @@ def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
     return None
 
 
+def _main_place(doc: Doc, c: Candidate, cands: list[Candidate]) -> PlaceRef | None:
+    """A witness's "مواجهات جرت بين الشرطة والمصلين" deep in an article about one place: the place of
+    the article's first main event of the same sub-event type that has a place of its own."""
+    if c.background:
+        return None
+    for o in cands:
+        if o is not c and o.sub == c.sub and o.place is not None and not o.background:
+            place = _place(doc, o)
+            if place is not None and place.kind != "country":  # a named place, not the article's country
+                return o.place
+    return None
+
+
 def _article_country(doc: Doc, res: Resources) -> PlaceRef | None:
     counts = Counter(m.ref for m in doc.countries)
     for m in doc.entities:
@@ -123,7 +139,10 @@ def _article_country(doc: Doc, res: Resources) -> PlaceRef | None:
             counts[doc.places[(m.nstart, m.nend)].country] += 1
     for code, _ in counts.most_common(1):
         place_id = res.country_places.get(code)
-        mention = next((m for m in doc.countries if m.ref == code), None)
+        named = [m for m in doc.countries if m.ref == code]  # the country's name before a nisba ("فلسطيني")
+        mention = next((m for m in named if m.wend == m.nend and not res.actors.is_nisba(m.form)), None) or next(
+            iter(named), None
+        )
         if place_id is None or mention is None:
             return None
         doc.places[(mention.nstart, mention.nend)] = res.gazetteer.get(place_id)
