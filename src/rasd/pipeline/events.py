@@ -113,6 +113,10 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
         return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
+    if any(
+        0 <= trig.wstart - c.nend <= 12 for c in cue_in(doc, "series_before", max(cs, trig.wstart - 40), trig.wstart)
+    ):
+        return True  # "العديد من التفجيرات الانتحارية", "الأخير في سلسلة هجمات": a campaign summarised
     if res.triggers[trig.ref].sub in TERRITORY_SUBS and any(
         m.kind == "trigger" and 0 <= trig.wstart - m.wend <= 12
         for m in within(doc.entities, max(cs, trig.wstart - 40), trig.wstart)
