@@ -33,6 +33,7 @@ REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert
 TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
+PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
 
 
 def build_candidates(doc: Doc, res: Resources) -> Doc:
@@ -123,7 +124,9 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
     ):
         return True  # "تظاهرات اجتاحت محافظات": the verb describes the protests, not a take-over
     prefix = doc.text[trig.wstart : trig.nstart]
-    if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(doc, "passive", max(cs, trig.wstart - 40), trig.wstart):
+    if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(
+        doc, "passive", max(cs, trig.wstart - PASSIVE_REACH), trig.wstart
+    ):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
     span = doc.sentences[sentence].span
     if _describes_actor(doc, sentence, trig):
@@ -329,7 +332,10 @@ def _assign_places(
         limit = starts[rank + 1] if rank + 1 < len(order) else None
         after = [p for p in places if p.mention.nstart >= t.nend and (limit is None or p.mention.nstart < limit)]
         chosen: list[PlaceRef] = []
-        if after:
+        victim = _victim_place(doc, t, places)
+        if victim is not None:  # "تعرض مركز المسيال ... لقذائف ... من داخل الأراضي اليمنية"
+            chosen.append(victim)
+        elif after:
             chosen.append(after[0])
             for p in after[1:]:
                 gap = doc.text[chosen[-1].mention.nend : p.text_start]
@@ -350,6 +356,17 @@ def _assign_places(
         if chosen:
             owners[i] = chosen
     return owners
+
+
+def _victim_place(doc: Doc, t: Mention, places: list[PlaceRef]) -> PlaceRef | None:
+    """A place between a passive frame and the trigger it governs is the place that was hit:
+    "تعرض مركز المسيال بقطاع ظهران الجنوب لقذائف", "استهدف الطيران مدينة الرقة بغارات"."""
+    clause = doc.clause_of(doc.sentence_at(t.nstart), t.nstart)
+    cues = cue_in(doc, "passive", clause[0], t.wstart)
+    if not cues:
+        return None
+    between = [p for p in places if cues[-1].nend <= p.mention.nstart and p.mention.nend <= t.wstart]
+    return between[0] if between else None
 
 
 def _coordinated(gap: str) -> bool:
