@@ -173,7 +173,7 @@ def _role(doc: Doc, cand: Candidate) -> None:
     pub = doc.article.pub_date
     recent = (  # "وكانت تظاهرات قد انطلقت الجمعة": the same or the previous day is still the news
         cand.time is not None and cand.time.date is not None and pub is not None and (pub - cand.time.date).days <= 1
-    )
+    ) or bool(cue_in(doc, "hours_apart", s.span.start, cand.trigger.nstart))  # "يأتي ذلك بعد ساعات من استهداف"
     if cues and not recent:  # "وكانت تظاهرات قد انطلقت الجمعة": same day, still the news
         cand.background = True
         cand.rules["role"] = f"background cue '{cues[0].form}'"

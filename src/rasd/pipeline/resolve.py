@@ -31,6 +31,7 @@ from .places import dateline_end
 UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
 GENERIC_WEIGHT = 0.6  # as strong as a generic attack word ("هجوم")
+GENERIC_SETTLED = frozenset({"Armed clash", "Attack"})  # what roles.py makes of a generic attack word
 CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
 BOMBINGS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb", "Chemical weapon", "Grenade"})
 PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
@@ -218,7 +219,15 @@ def _same_kind(doc: Doc, res: Resources, a: Candidate, b: Candidate) -> bool:
         return False  # an interception absorbs the missile only within its own clause
     if (_title_only(doc, a) or _title_only(doc, b)) and SUB_TO_TYPE.get(a.sub) == SUB_TO_TYPE.get(b.sub):
         return True  # a headline types loosely ("صواريخ تستهدف مواقع" for the body's air strikes)
-    return b.sub in res.absorbs.get(a.sub, ()) or a.sub in res.absorbs.get(b.sub, ())
+    sa, sb = _base_sub(res, a), _base_sub(res, b)
+    return sb in res.absorbs.get(a.sub, ()) or sa in res.absorbs.get(b.sub, ())
+
+
+def _base_sub(res: Resources, c: Candidate) -> str:
+    """ "generic" for an attack word the roles stage typed only by its target ("استهداف" → Armed
+    clash), so a specific report of the same occurrence ("قذيفة مدفعية") can still absorb it."""
+    trig = res.triggers.get(c.trigger.ref)
+    return "generic" if trig is not None and trig.sub == "generic" and c.sub in GENERIC_SETTLED else c.sub
 
 
 def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
@@ -259,7 +268,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
                 c.sub != "casualty"
                 and target.sub != c.sub
                 and (
-                    target.sub in res.absorbs.get(c.sub, ())
+                    _base_sub(res, target) in res.absorbs.get(c.sub, ())
                     or _title_only(doc, target)
                     or (target.trigger.ref in res.triggers and res.triggers[target.trigger.ref].absorbable)
                 )
