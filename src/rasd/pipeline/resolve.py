@@ -162,11 +162,11 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
     if pa.id == pb.id:
         return True
     if _contains(pa, pb) or _contains(pb, pa) or _near_each_other(a, b, pa, pb):
-        # two named places: the same occurrence only when one is the headline or lead's summary,
-        # or both mentions carry the same known date
+        # two places: the same occurrence only when one is the headline or lead's
+        # summary, both mentions carry the same known date, or one place is only a fallback
         lead = min(doc.sentences[a.sentence].paragraph, doc.sentences[b.sentence].paragraph) <= 1
         same_day = _date_of(a) is not None and _date_of(a) == _date_of(b)
-        return lead or same_day
+        return lead or same_day or a.place_fallback or b.place_fallback
     # a headline names the province's main town for a site in that province (once)
     in_title = _title_only(doc, a) or _title_only(doc, b)
     return in_title and pa.country == pb.country and pa.admin1 is not None and pa.admin1 == pb.admin1
@@ -328,7 +328,8 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
     pa, pb = _place(doc, a), _place(doc, b)
     headline = _title_only(doc, a) and not _title_only(doc, b)
     own = a.place_fallback and pb is not None and not b.place_fallback
-    if pa is None or own or (pb is not None and (headline or _more_precise(pb, pa, b, a))):
+    borrowed = b.place_fallback and not a.place_fallback  # never trade a named place for a fallback
+    if pa is None or own or (pb is not None and not borrowed and (headline or _more_precise(pb, pa, b, a))):
         a.place = b.place
         a.place_fallback = b.place_fallback
     a.sentences |= b.sentences
