@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -116,7 +116,7 @@ def variants(surface: str) -> set[str]:
 
 
 class Matcher:
-    """Build with ``add`` then ``compile``; ``find`` yields mentions in text order."""
+    """Build with ``add`` then ``compile``; ``find`` lists mentions in text order."""
 
     def __init__(self) -> None:
         self._auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -156,10 +156,11 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._values) if self._compiled else len(self._entries)
 
-    def find(self, norm: str) -> Iterator[Mention]:
+    def find(self, norm: str) -> list[Mention]:
         """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges."""
+        found: list[Mention] = []
         if not self._values:
-            return
+            return found
         n = len(norm)
         values = self._values
         letters = _LETTERS
@@ -205,7 +206,8 @@ class Matcher:
                     continue  # "فاروق" (a name) is not ف + "أروق" (a village); news writes "وفي X", not "فX"
                 if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
                     continue
-                yield Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end])
+                found.append(Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end]))
+        return found
 
 
 def longest_first(mentions: Iterable[Mention], priority: dict[str, int] | None = None) -> list[Mention]:
