@@ -24,6 +24,8 @@ from datetime import date, timedelta
 from .normalize import fold
 from .numbers import NumberWords
 
+_DIGIT = re.compile(r"\d")
+
 AMBIGUOUS_MONTHS = frozenset({"اب", "ماي", "مارس", "جوان"})  # also common words: need a day or "/"
 
 
@@ -85,30 +87,73 @@ class Calendar:
         self._relative = re.compile(
             rf"(?<![\w])(?:و|ب|في\s+|منذ\s+|خلال\s+)?(?P<rel>{_alt(list(self.relative))})(?![\w])"
         )
+        # Cheap first tests: each pattern above needs one of these words (ending a word) somewhere
+        # in the text; ``re`` finds a plain alternation of words fast, while the patterns, which
+        # start with a lookbehind, are tried at every position.
+        self._month_hint = re.compile(rf"(?:{month})(?![\w])")
+        self._hijri_hint = re.compile(rf"(?:{hijri})(?![\w])")
+        self._ordinal_hint = re.compile(rf"(?:{ords})(?![\w])")
+        self._weekday_hint = re.compile(rf"(?:{wd})(?![\w])")
+        self._relative_hint = re.compile(rf"(?:{_alt(list(self.relative))})(?![\w])")
 
     def find(self, norm: str, pub: date | None) -> list[TimeRef]:
         """Time expressions in ``norm`` (longest first on overlap), resolved against ``pub``."""
         found: list[TimeRef] = []
+        digits = _DIGIT.search(norm) is not None
+        months = self._month_hint.search(norm) is not None
+        days = digits or self._ordinal_hint.search(norm) is not None
+        if digits and self._hijri_hint.search(norm):
+            found += self._hijri_refs(norm, pub)
+        if months and days:
+            found += self._dmy_refs(norm, pub)
+        if months:
+            found += self._month_refs(norm, pub)
+        if digits:
+            found += self._year_refs(norm, pub)
+        if self._weekday_hint.search(norm):
+            found += self._weekday_refs(norm, pub, found)
+        if self._relative_hint.search(norm):
+            found += self._relative_refs(norm, pub)
+        return _longest_first(found) if found else found
+
+    def _hijri_refs(self, norm: str, pub: date | None) -> list[TimeRef]:
+        found: list[TimeRef] = []
         for m in self._hijri.finditer(norm):
             d = hijri_to_gregorian(int(m["year"]), self.hijri[m["month"]], int(m["day"]))
             found.append(TimeRef(m.start(), m.end(), d, "day", "hijri", _before(d, pub)))
+        return found
+
+    def _dmy_refs(self, norm: str, pub: date | None) -> list[TimeRef]:
+        found: list[TimeRef] = []
         for m in self._dmy.finditer(norm):
             day = int(m["day"]) if m["day"].isdigit() else self.numbers.ordinals[m["day"]]
             d = self._resolve_day_month(day, self.months[m["month"]], m["year"], m["cur"], pub)
             if d is not False:
                 found.append(TimeRef(m.start(), m.end(), d, "day", "dmy", bool(m["past"]) or _before(d, pub)))
+        return found
+
+    def _month_refs(self, norm: str, pub: date | None) -> list[TimeRef]:
+        found: list[TimeRef] = []
         for m in self._month.finditer(norm):
             name = m["month"]
             if name in AMBIGUOUS_MONTHS and not (m["pair"] or m["shahr"] or m["year"]):
                 continue
             d = self._resolve_month(self.months[name], m["year"], m["cur"], pub)
             found.append(TimeRef(m.start(), m.end(), d, "month", "month", bool(m["past"]) or _before(d, pub, 31)))
+        return found
+
+    def _year_refs(self, norm: str, pub: date | None) -> list[TimeRef]:
+        found: list[TimeRef] = []
         for m in self._year.finditer(norm):
             y = int(m["year"])
             if 1900 < y < 2100:
                 d = date(y, 1, 1)
                 found.append(TimeRef(m.start(), m.end(), d, "year", "year", pub is not None and y < pub.year))
-        explicit = [(r.nstart, r.nend) for r in found if r.kind in ("dmy", "hijri")]
+        return found
+
+    def _weekday_refs(self, norm: str, pub: date | None, earlier: list[TimeRef]) -> list[TimeRef]:
+        found: list[TimeRef] = []
+        explicit = [(r.nstart, r.nend) for r in earlier if r.kind in ("dmy", "hijri")]
         for m in self._weekday.finditer(norm):
             if any(-3 <= s - m.end() <= 3 or (s <= m.start() < e) for s, e in explicit):
                 continue  # "الجمعة 7 حزيران": the written date decides
@@ -117,11 +162,15 @@ class Calendar:
                 d = d - timedelta(days=7)
             # "الأربعاء الماضي" is last Wednesday: still within the week, so not past by itself
             found.append(TimeRef(m.start(), m.end(), d, "day", "weekday", _before(d, pub)))
+        return found
+
+    def _relative_refs(self, norm: str, pub: date | None) -> list[TimeRef]:
+        found: list[TimeRef] = []
         for m in self._relative.finditer(norm):
             spec, precision = self.relative[m["rel"]]
             d = _shift(pub, spec) if pub else None
             found.append(TimeRef(m.start(), m.end(), d, precision, "relative", _before(d, pub, 6)))
-        return _longest_first(found)
+        return found
 
     @staticmethod
     def _resolve_day_month(day: int, month: int, year: str | None, current: str | None, pub: date | None):

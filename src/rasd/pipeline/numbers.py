@@ -30,11 +30,14 @@ class NumberWords:
     ordinals: dict[str, int]
     teens_suffix: frozenset[str]
     _word_re: re.Pattern[str] = field(init=False, repr=False)
+    _word_hint: re.Pattern[str] = field(init=False, repr=False)
     _ordinal_re: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         alts = sorted({*self.words, *self.vague}, key=len, reverse=True)
         self._word_re = re.compile(r"(?<!\w)(?:و|ب|ل)?(" + "|".join(map(re.escape, alts)) + r")(?!\w)")
+        # a cheap first test: _word_re (tried at every position) needs one of the words, ending a word
+        self._word_hint = re.compile(r"(?:" + "|".join(map(re.escape, alts)) + r")(?!\w)")
         ords = sorted(self.ordinals, key=len, reverse=True)
         self._ordinal_re = re.compile(r"(?<!\w)(?:و|ب|ل|في )?(" + "|".join(map(re.escape, ords)) + r")(?!\w)")
 
@@ -57,13 +60,13 @@ class NumberWords:
     def find(self, norm: str) -> list[Number]:
         """All numbers in ``norm`` in text order (digits and words)."""
         out: list[Number] = []
-        for m in _DIGITS.finditer(norm):
+        for m in _finditer_hinted(_DIGITS, _DIGIT, norm, 0):
             raw = m.group(0).replace(",", "")
             try:
                 out.append(Number(int(float(raw)), m.start(), m.end()))
             except (ValueError, OverflowError):  # "1e999"-sized digit runs: not a count
                 continue
-        words = list(self._word_re.finditer(norm))
+        words = _finditer_hinted(self._word_re, self._word_hint, norm, 1)
         i = 0
         while i < len(words):
             m = words[i]
@@ -95,4 +98,25 @@ class NumberWords:
         return out
 
 
+def _finditer_hinted(pattern: re.Pattern[str], hint: re.Pattern[str], text: str, lead: int) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a ``pattern`` that can only match from ``lead`` characters
+    before a match of ``hint`` up to its start: ``pattern`` is tried there only (``hint``, a plain
+    alternation of words, is found fast; ``pattern`` starts with a lookbehind, which makes ``re``
+    try it at every position)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    h = hint.search(text)
+    while h is not None:
+        p = h.start()
+        for q in range(max(pos, p - lead), p + 1):
+            m = pattern.match(text, q)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+                break
+        h = hint.search(text, max(p + 1, pos))
+    return out
+
+
+_DIGIT = re.compile(r"\d")  # every match of _DIGITS starts with one
 _DIGITS = re.compile(r"(?<![\d/-])\d{1,3}(?:,\d{3})+(?!\d)|(?<![\d/])\d+(?:\.\d+)?(?![\d/])")
