@@ -34,6 +34,7 @@ TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admi
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
+DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an attack verb right after an excluded attack noun
 
 
 def build_candidates(doc: Doc, res: Resources) -> Doc:
@@ -56,6 +57,13 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
             if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
                 continue  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
+            if (
+                res.triggers[m.ref].sub == "generic"
+                and 0 <= m.wstart - excluded_end <= DESCRIBING_VERB_GAP
+                and "،" not in doc.text[excluded_end : m.wstart]
+                and "," not in doc.text[excluded_end : m.wstart]
+            ):
+                continue  # "سلسلة هجمات لبوكو حرام استهدفت أسواقا": the verb describes the excluded noun
             trigs.append(m)
         if cue_in(doc, "habitual", s, e):
             trigs = []
@@ -64,7 +72,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
         if not typed:
             kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
-            if kills and not cue_in(doc, "future", s, e):
+            if kills and not cue_in(doc, "future", s, e) and excluded_end < s:  # not the deaths of an excluded one
                 typed = [(kills[0], "casualty", 0.3)]
             else:
                 continue
@@ -124,8 +132,8 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
     ):
         return True  # "تظاهرات اجتاحت محافظات": the verb describes the protests, not a take-over
     prefix = doc.text[trig.wstart : trig.nstart]
-    if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(
-        doc, "passive", max(cs, trig.wstart - PASSIVE_REACH), trig.wstart
+    if prefix in ("ل", "ول", "فل", "لل", "ولل") and not cue_in(  # "تعرضت دورية ...، لهجوم": across a comma
+        doc, "passive", max(doc.sentences[sentence].span.start, trig.wstart - PASSIVE_REACH), trig.wstart
     ):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
     span = doc.sentences[sentence].span
