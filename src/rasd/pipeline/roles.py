@@ -127,8 +127,9 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             x
             for x in sorted(scored1, key=lambda x: -x[0])[1:]
             if res.actors.get(x[1].ref).name != res.actors.get(cand.actor1.actor_id).name
+            and doc.clause_of(cand.sentence, x[1].nstart) == doc.clause_of(cand.sentence, t.nstart)
         ]
-        if rest and rest[0][0] < 2:
+        if rest and rest[0][0] < 2:  # a weak second party of the trigger's own clause
             cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor", rest[0][0])
     if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
         cand.actor2, cand.actor1 = cand.actor1, None
