@@ -122,6 +122,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         _nisba_attacker(doc, res, cand)
     if cand.actor1 is None or cand.actor1.score < NISBA_SCORE:
         _country_agent(doc, res, cand, span.start, span.end)
+    if cand.actor1 is None and cand.sub == "Air/drone strike":
+        _announcing_air_force(doc, res, cand, actors, span.start)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
             x
@@ -158,6 +160,20 @@ def _beyond(t: Mention, a: Mention, others: list[int]) -> bool:
     likely that event's."""
     lo, hi = (t.nend, a.wstart) if t.nstart < a.nstart else (a.wend, t.nstart)
     return any(lo <= o < hi for o in others)
+
+
+def _announcing_air_force(doc: Doc, res: Resources, cand: Candidate, actors: list[Mention], floor: int) -> None:
+    """ "وأعلن الجيش المصري عن مقتل ثمانية عناصر ... إثر قصف جوي لمروحيات الأباتشي": an air strike
+    that names no attacker, announced by a state's forces, is theirs (only states fly aircraft),
+    unless those forces were the ones hit."""
+    hit = res.actors.get(cand.actor2.actor_id).name if cand.actor2 else None
+    for a in actors:
+        if a.nstart >= cand.trigger.nstart or not _speaker(doc, a, floor):
+            continue
+        info = res.actors.get(a.ref)
+        if info.inter == 1 and not info.generic and info.name != hit:
+            cand.actor1 = ActorRef(a, a.ref, "state forces announcing an air strike", 1.0)
+            return
 
 
 def _nisba_attacker(doc: Doc, res: Resources, cand: Candidate) -> None:
