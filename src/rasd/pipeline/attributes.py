@@ -132,6 +132,11 @@ def _time(doc: Doc, cand: Candidate) -> None:
     if not refs:
         return
     cs, ce = doc.clause_of(cand.sentence, cand.trigger.nstart)
+    hours = cue_in(doc, "hours_apart", s.start, cand.trigger.nstart)
+    if hours:  # "اختطفت ... الأحد، بعد ساعات على استهدافها": the other event's day, not this one's
+        refs = [r for r in refs if r.nstart > hours[-1].nend]
+        if not refs:
+            return
     # a date inside "منذ ..." starts a period ("منذ سقوط النظام في 2011"): it does not date the event
     since = cue_in(doc, "since", s.start, s.end)
     refs = [r for r in refs if not any(0 <= r.nstart - c.nend <= 40 for c in since)] or refs

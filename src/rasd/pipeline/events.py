@@ -118,6 +118,11 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
     sent = doc.sentences[sentence].span
     if cue_in(doc, "denial", sent.start, trig.wstart) and not cue_in(doc, "responsibility", sent.start, sent.end):
         return True  # "نفى الجيش السوري ... الأنباء حول استهداف إسرائيل لمطار المزة"
+    if any(
+        cue_in(doc, "denied_report", d.nend, min(sent.end, d.nend + 40))
+        for d in cue_in(doc, "denial", trig.wend, sent.end)
+    ):
+        return True  # "وفيما تواترت أنباء عن إحباط عملية ...، نفت الوزارة تلك المعلومات"
     if cue_in(doc, "generic_after", trig.wend, trig.wend + 24):
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):

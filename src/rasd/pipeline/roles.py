@@ -67,6 +67,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if _cue_before(doc, "target_preps", a, span.start, gap=18) or _cue_before(doc, "passive", a, span.start, gap=8):
             if cue_in(doc, "from_area", max(span.start, a.wstart - 45), a.wstart):
                 scored1.append((2 + near, a, "present where the attack came from"))
+            elif _masdar_agent(doc, a, span.start):
+                scored1.append((2.5 + near, a, "genitive agent of an attack noun with its own object"))
             else:
                 scored2.append((3 + near, a, "target cue before actor"))
             continue
@@ -160,6 +162,17 @@ def _beyond(t: Mention, a: Mention, others: list[int]) -> bool:
     likely that event's."""
     lo, hi = (t.nend, a.wstart) if t.nstart < a.nstart else (a.wend, t.nstart)
     return any(lo <= o < hi for o in others)
+
+
+def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
+    """ "استهداف ميليشيا الحوثي، سيارة ...", "قصف إسرائيل لمواقع ...": the genitive right after an
+    attack noun is its agent when an object follows it (after a comma or with ل)."""
+    if not any(0 <= a.wstart - c.nend <= 1 for c in cue_in(doc, "agent_masdar", max(floor, a.wstart - 12), a.wstart)):
+        return False
+    rest = doc.text[a.wend : a.wend + 12].lstrip()
+    if rest.startswith(("،", ",")):  # "، سيارة تابعة ..." is its object; "، والنجاحات" a new item
+        return not rest[1:].lstrip().startswith("و")
+    return rest.startswith("ل") and not rest.startswith(("لا", "لم", "لن"))
 
 
 def _announcing_air_force(doc: Doc, res: Resources, cand: Candidate, actors: list[Mention], floor: int) -> None:
