@@ -20,8 +20,11 @@ _CLAUSE_END = re.compile(r"[،,؛:]")
 _SENT_PUNCT = re.compile(r"[.!?؟؛]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Sentence:
+    """One sentence; treat it as immutable (hashed by value, not declared frozen because a frozen
+    dataclass is several times slower to create)."""
+
     span: Span
     paragraph: int  # 0 = title line
     index: int  # running sentence number in the article
@@ -32,8 +35,8 @@ class Sentence:
     def clauses(self) -> tuple[Span, ...]:
         """The sentence's clauses (found on first use: most sentences never need them)."""
         if self._clauses is None:
-            object.__setattr__(self, "_clauses", _clauses(self.text, self.span.start, self.span.end))
-        return self._clauses  # type: ignore[return-value]
+            self._clauses = _clauses(self.text, self.span.start, self.span.end)
+        return self._clauses
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
