@@ -27,6 +27,8 @@ from .match import Mention
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger
 DISRUPTED = "Disrupted weapons use"
+BETWEEN_SCORE = 4.0  # "بين X و Y" names both sides outright
+BETWEEN_REACH = 60  # characters after "بين" within which the two sides are named
 OWNER_REACH = 80  # characters after an interception verb within which the weapon's owner is named
 SUBJECT_GAP = 12  # "أسقطت قوات #الجيش_اليمني": a head noun may stand between the verb and its subject
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
@@ -113,6 +115,11 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
     if others:  # "مقتل مقاتلي الحشد الذي يشارك في المعارك ضد تنظيم الدولة": ضد belongs to المعارك
         scored1 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored1]
         scored2 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored2]
+    sides = _between_sides(doc, t, actors, span.end)
+    if sides:  # "مواجهات بين شبان فلسطينيين والشرطة الإسرائيلية": the first side acts, the second faces it
+        scored1.append((BETWEEN_SCORE, sides[0], "first side after 'بين'"))
+        if len(sides) > 1:
+            scored2.append((BETWEEN_SCORE, sides[1], "second side after 'بين'"))
     if scored1:
         score1, m, rule = max(scored1, key=lambda x: x[0])
         cand.actor1 = ActorRef(m, m.ref, rule, score1)
@@ -162,6 +169,22 @@ def _beyond(t: Mention, a: Mention, others: list[int]) -> bool:
     likely that event's."""
     lo, hi = (t.nend, a.wstart) if t.nstart < a.nstart else (a.wend, t.nstart)
     return any(lo <= o < hi for o in others)
+
+
+def _between_sides(doc: Doc, t: Mention, actors: list[Mention], end: int) -> list[Mention]:
+    """The two parties of "اشتباكات بين X و Y" (بين right after the trigger), in order."""
+    cues = [c for c in cue_in(doc, "between", t.nend, min(end, t.nend + 4))]
+    if not cues:
+        return []
+    after = [a for a in actors if a.wstart >= cues[0].nend and a.wstart - cues[0].nend <= BETWEEN_REACH]
+    if not after or after[0].wstart - cues[0].nend > GAP:
+        return []  # the first side is not a known actor ("بين مؤيدي المستقبل و الأحباش")
+    sides = after[:1]
+    for a in after[1:]:  # the second side is joined by "و"
+        if doc.text[a.wstart : a.nstart].startswith("و") or doc.text[sides[-1].wend : a.wstart].strip() in ("و", "،"):
+            sides.append(a)
+            break
+    return sides
 
 
 def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
