@@ -85,7 +85,8 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
             continue  # "مقتل وجرح 110": a combined toll gives neither figure
         tail = text[cue.nend : cue.nend + 14].split()
         word = tail[0].rstrip("،,.؛:") if tail else ""
-        if word and (word in res.cues["singular_victims"] or res.actors.is_nisba(word)):
+        bare = word[2:] if word.startswith("ال") else word  # "قتلت الناشطة ...": one known victim
+        if word and (bare in res.cues["singular_victims"] or res.actors.is_nisba(word)):
             out.append((1, False, cue.nend))  # "مقتل متعاقد أميركي", "قتل فلسطيني": one victim
             continue
         if word in res.cues[f"dual_{kind}"]:
@@ -140,6 +141,18 @@ def _time(doc: Doc, cand: Candidate) -> None:
     # a date inside "منذ ..." starts a period ("منذ سقوط النظام في 2011"): it does not date the event
     since = cue_in(doc, "since", s.start, s.end)
     refs = [r for r in refs if not any(0 <= r.nstart - c.nend <= 40 for c in since)] or refs
+    others = [
+        c.trigger.nstart
+        for c in doc.candidates
+        if c.sentence == cand.sentence and c.sub != "casualty" and c.trigger.nstart != cand.trigger.nstart
+    ]
+    t = cand.trigger.nstart
+    # "تجددت الاشتباكات ... بعد انهيار وقف لإطلاق النار كان قد تم التوصل إليه مساء الاثنين": a time
+    # after another event's trigger dates that event (one before both may date a sequence: "مساء 22
+    # شباط، هجمات ... تلاها تبادل إطلاق نار")
+    refs = [r for r in refs if not any(t < o < r.nstart for o in others)]
+    if not refs:
+        return
     in_clause = [r for r in refs if cs <= r.nstart < ce]
     first = doc.sentences[cand.sentence].clauses[0]
     leading = [r for r in refs if first.start <= r.nstart < first.end and r.nstart < cand.trigger.nstart]

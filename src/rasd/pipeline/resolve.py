@@ -202,8 +202,13 @@ def _compatible_date(a: Candidate, b: Candidate) -> bool:
         if not undated.background and dated.time is not None and dated.time.precision in ("month", "year"):
             return False
         return a.background == b.background
+    precisions = {a.time.precision if a.time else None, b.time.precision if b.time else None}
+    # "مؤخرا" (some day this week) and "يوم الثلاثاء": a week-wide date holds the day within it
     return da == db or (
-        a.time and b.time and "day" not in (a.time.precision, b.time.precision) and abs((da - db).days) <= 7
+        a.time is not None
+        and b.time is not None
+        and ("day" not in precisions or precisions == {"week", "day"})
+        and abs((da - db).days) <= 7
     )
 
 
