@@ -8,6 +8,7 @@ directory; the pipeline receives it as an argument (no module-level dictionaries
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -206,7 +207,7 @@ def load_resources(data_dir: str | None = None) -> Resources:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-                pickle.dump(res, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+                _ResourcePickler(tmp).dump(res)
             os.replace(tmp.name, path)
             for old in path.parent.glob("resources-*.pickle"):
                 if old != path:
@@ -214,6 +215,46 @@ def load_resources(data_dir: str | None = None) -> Resources:
         except OSError:
             pass
     return res
+
+
+class _ResourcePickler(pickle.Pickler):
+    """The cache's pickler: it stores a slotted dataclass (places, actors, sources...) as a call of
+    its class with its fields, and a named tuple (matcher entries) as ``tuple.__new__``, which
+    load faster than the defaults (a Python ``__setstate__`` or ``__new__`` per object); any
+    other object is pickled as usual. Loading needs nothing but ``pickle.load``."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._fields: dict[type, tuple[str, ...] | None] = {}  # per class: fields to pass, or None
+
+    def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        if cls not in self._fields:
+            self._fields[cls] = _plain_fields(cls)
+        names = self._fields[cls]
+        if names is None:
+            return NotImplemented
+        if isinstance(obj, tuple):
+            return tuple.__new__, (cls, tuple(obj))
+        return cls, tuple(getattr(obj, name) for name in names)
+
+
+def _plain_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields with which ``cls(*values)`` rebuilds an instance exactly (a named tuple, or a
+    slotted dataclass whose ``__init__`` only assigns them); ``None`` for any other class."""
+    if issubclass(cls, tuple):
+        return tuple(cls._fields) if hasattr(cls, "_fields") and "__reduce__" not in cls.__dict__ else None
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
+        return None
+    if "__reduce__" in cls.__dict__ or "__reduce_ex__" in cls.__dict__ or hasattr(cls, "__post_init__"):
+        return None
+    fields = dataclasses.fields(cls)
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    if not params.init or len(fields) != len(cls.__dataclass_fields__):  # type: ignore[attr-defined]
+        return None  # an own __init__, or InitVar / ClassVar pseudo-fields
+    if any(not f.init or f.kw_only for f in fields):
+        return None
+    return tuple(f.name for f in fields)
 
 
 def _unpickle(path: Path) -> Any:
