@@ -57,7 +57,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if _cue_before(doc, "affiliation", a, span.start, gap=GAP):
             scored2.append((2.6 + near, a, "the victim's group (عنصر في ...)"))
             continue
-        if _cue_before(doc, "agent_preps", a, span.start):
+        if _cue_before(doc, "agent_preps", a, span.start) or _agent_through_head(doc, a, span.start):
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
         if cand.sub == DISRUPTED and 0 < a.nstart - t.nend <= OWNER_REACH:
@@ -185,6 +185,16 @@ def _between_sides(doc: Doc, t: Mention, actors: list[Mention], end: int) -> lis
             sides.append(a)
             break
     return sides
+
+
+def _agent_through_head(doc: Doc, a: Mention, floor: int) -> bool:
+    """ "برصاص عناصر تابعة لميليشيا بدر", "برصاص حراس مقر تنظيم بدر": an agent phrase, then the
+    members' head noun, then their group."""
+    for p in cue_in(doc, "agent_preps", max(floor, a.wstart - 30), a.wstart):
+        heads = cue_in(doc, "agent_heads", p.nend, a.wstart)
+        if heads and heads[0].nstart - p.nend <= GAP and len(doc.text[p.nend : a.wstart].split()) <= 4:
+            return True
+    return False
 
 
 def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
