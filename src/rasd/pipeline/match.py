@@ -219,25 +219,26 @@ def longest_first(mentions: Iterable[Mention], priority: dict[str, int] | None =
     by_start = sorted(mentions, key=_nstart)
     if len(by_start) < 2:
         return by_start
-    if any(m.nend <= m.nstart for m in by_start):  # empty spans overlap nothing: no clusters
-        return _longest_first(by_start, priority)
     # Overlaps only compete within a cluster of (transitively) overlapping mentions: a mention
     # that overlaps nothing is kept as it is, and only clusters go through the longest-first pass.
     out: list[Mention] = []
-    cluster = [by_start[0]]
-    reach = by_start[0].nend
-    for m in by_start[1:]:
-        if m.nstart < reach:
+    cluster: list[Mention] = []
+    reach = -1
+    for m in by_start:
+        start, end = m.nstart, m.nend
+        if end <= start:  # an empty span overlaps nothing: no clusters
+            return _longest_first(by_start, priority)
+        if start < reach:
             cluster.append(m)
-            if m.nend > reach:
-                reach = m.nend
+            if end > reach:
+                reach = end
             continue
         if len(cluster) == 1:
             out.append(cluster[0])
-        else:
+        elif cluster:
             out += _longest_first(cluster, priority)
         cluster = [m]
-        reach = m.nend
+        reach = end
     if len(cluster) == 1:
         out.append(cluster[0])
     else:
