@@ -191,6 +191,20 @@ def _title_only(doc: Doc, c: Candidate) -> bool:
     return all(doc.sentences[i].paragraph == 0 for i in c.sentences)
 
 
+def _overnight(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    """ "في وقت متأخر الاثنين" and "فجر الثلاثاء": one night reported on two days, at the same place."""
+    da, db = _date_of(a), _date_of(b)
+    if da is None or db is None or abs((da - db).days) != 1 or a.place is None or b.place is None:
+        return False
+    if _place(doc, a) != _place(doc, b):
+        return False
+    early, late = (a, b) if da < db else (b, a)
+    return bool(
+        cue_in(doc, "late_night", max(0, early.time.nstart - 20), early.time.nend)
+        or cue_in(doc, "small_hours", max(0, late.time.nstart - 12), late.time.nend)
+    )
+
+
 def _compatible_date(a: Candidate, b: Candidate) -> bool:
     da, db = _date_of(a), _date_of(b)
     if da is None and db is None:
@@ -242,7 +256,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             o
             for o in out
             if _same_kind(doc, res, o, c)
-            and _compatible_date(o, c)
+            and (_compatible_date(o, c) or _overnight(doc, o, c))
             and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
             and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
             and not _list_siblings(doc, o, c)

@@ -131,6 +131,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         _nisba_attacker(doc, res, cand)
     if cand.actor1 is None or cand.actor1.score < NISBA_SCORE:
         _country_agent(doc, res, cand, span.start, span.end)
+    if cand.actor1 is None:
+        _blamed_next(doc, res, cand)
     if cand.actor1 is None and cand.sub == "Air/drone strike":
         _announcing_air_force(doc, res, cand, actors, span.start)
     if cand.actor2 is None and len(scored1) > 1:
@@ -195,6 +197,28 @@ def _agent_through_head(doc: Doc, a: Mention, floor: int) -> bool:
         if heads and heads[0].nstart - p.nend <= GAP and len(doc.text[p.nend : a.wstart].split()) <= 4:
             return True
     return False
+
+
+def _blamed_next(doc: Doc, res: Resources, cand: Candidate) -> None:
+    """ "... أسفرت عن مقتل العشرات. وقال مسؤول أمريكي إن واشنطن تعتقد إن إسرائيل المسؤولة عن تلك
+    الضربات": the next sentence names who is held responsible; a belief leaves the act hedged."""
+    if cand.sentence + 1 >= len(doc.sentences):
+        return
+    nxt = doc.sentences[cand.sentence + 1].span
+    for cue in cue_in(doc, "blame", nxt.start, nxt.end):
+        named = [m for m in within(doc.entities, max(nxt.start, cue.wstart - 16), cue.wstart) if m.kind == "actor"]
+        first = bisect.bisect_left(doc.countries, max(nxt.start, cue.wstart - 16), key=lambda c: c.nstart)
+        states = [c for c in itertools.islice(doc.countries, first, None) if c.nend <= cue.wstart]
+        if named:
+            actor_id = named[-1].ref
+        elif states:
+            actor_id = res.actors.composed_id("military", states[-1].ref)
+        else:
+            continue
+        if actor_id in res.actors:
+            cand.actor1 = ActorRef(named[-1] if named else None, actor_id, "held responsible in the next sentence", 1.0)
+            cand.hedged = cand.hedged or bool(cue_in(doc, "hedge", nxt.start, nxt.end))
+            return
 
 
 def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
