@@ -221,7 +221,7 @@ def _compatible_date(a: Candidate, b: Candidate) -> bool:
     return da == db or (
         a.time is not None
         and b.time is not None
-        and ("day" not in precisions or precisions == {"week", "day"})
+        and ("day" not in precisions or (precisions == {"week", "day"} and a.background == b.background))
         and abs((da - db).days) <= 7
     )
 
