@@ -81,6 +81,8 @@ _DROP = (
 _DROP_RE = re.compile(f"[{_DROP}]+")
 # Characters whose NFKC form differs in length (presentation forms, ligatures).
 _EXPAND_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+# Runs of either (one scan finds both: dropped runs, and whether any character expands).
+_SPECIAL_RE = re.compile(f"[{_DROP}\ufb50-\ufdff\ufe70-\ufeff]+")
 
 
 def _fold_chars(text: str) -> str:
@@ -135,17 +137,14 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     """Fold ``text`` for matching; see the module docstring for the exact rules."""
     folded = _fold_chars(text)
-    if _EXPAND_RE.search(text):
-        return _normalize_expanding(text, folded)
-    first = _DROP_RE.search(folded)
-    if first is None:
-        return Normalized(folded, text)
     parts: list[str] = []
     cuts = [0]
     shifts = [0]
     prev = dropped = 0
-    for m in _DROP_RE.finditer(folded, first.start()):
+    for m in _SPECIAL_RE.finditer(text):  # folding keeps every position and never makes these
         s, e = m.span()
+        if _EXPAND_RE.search(text, s, e):
+            return _normalize_expanding(text, folded)
         parts.append(folded[prev:s])
         dropped += e - s
         prev = e
@@ -154,6 +153,8 @@ def normalize(text: str) -> Normalized:
         else:
             cuts.append(e - dropped)
             shifts.append(dropped)
+    if not prev:
+        return Normalized(folded, text)
     parts.append(folded[prev:])
     return Normalized("".join(parts), text, cuts, shifts)
 
