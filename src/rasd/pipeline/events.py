@@ -316,8 +316,8 @@ def _contains(outer: Place, inner: Place) -> bool:
             and inner.kind != "admin1"
         )
     if outer.kind == "region":  # by its province when it has one, else by distance from its centre
-        if inner.country != outer.country or inner.kind in CONTAINER_KINDS:
-            return False
+        if inner.country != outer.country or inner.kind in ("country", "region"):
+            return False  # a region holds provinces ("محافظة الديوانية جنوبي العراق"), not other regions
         if outer.admin1:
             return inner.admin1 == outer.admin1
         return None not in (outer.lat, outer.lon, inner.lat, inner.lon) and (

@@ -166,7 +166,15 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
         # summary, both mentions carry the same known date, or one place is only a fallback
         lead = min(doc.sentences[a.sentence].paragraph, doc.sentences[b.sentence].paragraph) <= 1
         same_day = _date_of(a) is not None and _date_of(a) == _date_of(b)
-        return lead or same_day or a.place_fallback or b.place_fallback
+        sa, sb = doc.sentences[a.sentence], doc.sentences[b.sentence]
+        # "...انطلقت الجمعة في محافظتي البصرة وذي قار. وتجمع المتظاهرون أمام مبنى محافظة البصرة"
+        follow_up = (
+            sa.paragraph == sb.paragraph
+            and abs(a.sentence - b.sentence) == 1
+            and None in (_date_of(a), _date_of(b))
+            and (_contains(pa, pb) or _contains(pb, pa))  # not two towns near each other in a list
+        )
+        return lead or same_day or follow_up or a.place_fallback or b.place_fallback
     # a headline names the province's main town for a site in that province (once)
     in_title = _title_only(doc, a) or _title_only(doc, b)
     return in_title and pa.country == pb.country and pa.admin1 is not None and pa.admin1 == pb.admin1
@@ -188,6 +196,8 @@ def _same_admin1(doc: Doc, a: Candidate, b: Candidate) -> bool:
 
 
 def _title_only(doc: Doc, c: Candidate) -> bool:
+    if doc.sentences[-1].paragraph == 0:
+        return False  # a one-line text is all body
     return all(doc.sentences[i].paragraph == 0 for i in c.sentences)
 
 
