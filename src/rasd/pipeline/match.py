@@ -52,9 +52,10 @@ SUFFIXES: dict[str, frozenset[str]] = {
     "verb": frozenset({"", "ت", "ا", "وا", "ن", "ها", "هم", "هما", "تا", "نا", "تها", "ته", "تهم", "وه", "وها", "تم"}),
 }
 
-# The longest proclitic sequence and the longest suffix: a longer run of letters before or after a
-# hit can match neither, so find() stops scanning there.
-MAX_AFFIX = max(len(a) for a in (*PROCLITICS, *(x for v in SUFFIXES.values() for x in v)))
+# Every ending of a proclitic sequence and every beginning of a suffix: find() stops scanning a
+# word's letters as soon as they can be neither.
+_PROCLITIC_ENDS = frozenset(p[i:] for p in PROCLITICS for i in range(len(p)))
+_SUFFIX_STARTS = frozenset(x[:i] for v in SUFFIXES.values() for x in v for i in range(1, len(x) + 1))
 
 _LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
 
@@ -166,17 +167,20 @@ class Matcher:
         letters = _LETTERS
         suffixes = SUFFIXES
         proclitics = PROCLITICS
+        proclitic_ends = _PROCLITIC_ENDS
+        suffix_starts = _SUFFIX_STARTS
         for end_idx, index in self._auto.iter(norm):
             size, bucket = values[index]
             end = end_idx + 1
             start = end - size
-            # the word's letters before the hit: a proclitic sequence (at most MAX_AFFIX letters)
+            # the word's letters before the hit: a proclitic sequence (the scan stops as soon as
+            # the letters seen cannot end one)
             ws = start
             while ws > 0:
                 ch = norm[ws - 1]
                 if ch in letters or (ch != " " and ch.isalpha()):
                     ws -= 1
-                    if start - ws > MAX_AFFIX:
+                    if norm[ws:start] not in proclitic_ends:
                         break
                 else:
                     break
@@ -186,17 +190,19 @@ class Matcher:
                 prefix = norm[ws:start]
                 if prefix not in proclitics:
                     continue
-            # ... and after it: a suffix (at most MAX_AFFIX letters)
+            # ... and after it: a suffix (no entry takes letters that cannot start one)
             we = end
             while we < n:
                 ch = norm[we]
                 if ch in letters or (ch != " " and ch.isalpha()):
                     we += 1
-                    if we - end > MAX_AFFIX:
+                    if norm[end:we] not in suffix_starts:
                         break
                 else:
                     break
             tail = norm[end:we] if we > end else ""
+            if tail and tail not in suffix_starts:
+                continue  # the scan stopped early
             for entry, definite in bucket:
                 if tail not in suffixes[entry.suffix]:
                     continue
