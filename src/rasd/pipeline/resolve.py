@@ -525,6 +525,8 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
             a2 = _composed(res, "military", country)  # "تعرض مواقع عسكرية": the state's forces
         elif sub in BOMBINGS or any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
             a2 = Actor(text="", name=res.civilians_name(country), inter=7)  # bombs in public places hit civilians
+    elif sub == "Abduction/forced disappearance" and a2 is None and country:
+        a2 = Actor(text="", name=res.civilians_name(country), inter=7)  # an abducted person named by office
     return a1, a2
 
 
