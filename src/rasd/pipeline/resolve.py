@@ -201,6 +201,15 @@ def _title_only(doc: Doc, c: Candidate) -> bool:
     return all(doc.sentences[i].paragraph == 0 for i in c.sentences)
 
 
+def _retold(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    """ "وكانت غرفة الحماية المدنية تلقت بلاغا يفيد بوقوع انفجار أمام محكمة مصر الجديدة": the news
+    event retold with a background cue and no date of its own, at the very same place."""
+    if a.background == b.background or a.sub != b.sub or a.place is None or b.place is None:
+        return False
+    told = a if a.background else b
+    return told.time is None and _place(doc, a) is not None and _place(doc, a) == _place(doc, b)
+
+
 def _overnight(doc: Doc, a: Candidate, b: Candidate) -> bool:
     """ "في وقت متأخر الاثنين" and "فجر الثلاثاء": one night reported on two days, at the same place."""
     da, db = _date_of(a), _date_of(b)
@@ -266,7 +275,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
             o
             for o in out
             if _same_kind(doc, res, o, c)
-            and (_compatible_date(o, c) or _overnight(doc, o, c))
+            and (_compatible_date(o, c) or _overnight(doc, o, c) or _retold(doc, o, c))
             and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
             and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
             and not _list_siblings(doc, o, c)
