@@ -146,6 +146,8 @@ def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
     if found is None:
         return []
     cues, starts = found
+    if starts[0] >= end or starts[-1] < start:
+        return []
     lo = bisect.bisect_left(starts, start)
     hi = bisect.bisect_left(starts, end, lo)  # the first cue starting at or after ``end``
     return [c for c in cues[lo:hi] if c.nend <= end] if hi > lo else []
