@@ -54,6 +54,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         clitic = doc.text[a.wstart : a.nstart]
         dist = abs(a.nstart - t.nstart)
         near = 1.0 / (1.0 + dist / 40.0)
+        if _cue_before(doc, "ally_preps", a, span.start, gap=4):
+            continue  # "الغارات الأميركية المساندة لـ البنيان المرصوص": an ally, not a party
         if _cue_before(doc, "affiliation", a, span.start, gap=GAP):
             scored2.append((2.6 + near, a, "the victim's group (عنصر في ...)"))
             continue
@@ -120,6 +122,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         scored1.append((BETWEEN_SCORE, sides[0], "first side after 'بين'"))
         if len(sides) > 1:
             scored2.append((BETWEEN_SCORE, sides[1], "second side after 'بين'"))
+    scored1 = [(s, _named_group(doc, res, m, actors), r) for s, m, r in scored1]
+    scored2 = [(s, _named_group(doc, res, m, actors), r) for s, m, r in scored2]
     if scored1:
         score1, m, rule = max(scored1, key=lambda x: x[0])
         cand.actor1 = ActorRef(m, m.ref, rule, score1)
@@ -219,6 +223,17 @@ def _blamed_next(doc: Doc, res: Resources, cand: Candidate) -> None:
             cand.actor1 = ActorRef(named[-1] if named else None, actor_id, "held responsible in the next sentence", 1.0)
             cand.hedged = cand.hedged or bool(cue_in(doc, "hedge", nxt.start, nxt.end))
             return
+
+
+def _named_group(doc: Doc, res: Resources, a: Mention, actors: list[Mention]) -> Mention:
+    """ "أربعة عناصر متطرفين من داعش": a generic mention followed by "من <group>" is that group."""
+    if not res.actors.get(a.ref).generic and a.ref != "unidentified_armed_group":
+        return a
+    for b in actors:
+        close = b.wstart > a.wend and b.wstart - a.wend <= 5 and doc.text[a.wend : b.wstart].strip() in ("من", "في")
+        if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != CIVILIAN_INTER:
+            return b
+    return a
 
 
 def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
