@@ -281,7 +281,7 @@ def _event_places(
         is_near = False
         for c in sorted(near + heads, key=lambda c: -c.nend):  # "بالقرب من مدينة X": near, head, name
             if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
-                start = min(start, c.nstart)
+                start = min(start, c.wstart)  # with its article: "شمال غربي العاصمة مقديشو"
                 is_near = is_near or c.ref == "near_words"
         refs.append(PlaceRef(m, start, m.nend, near=is_near, here=here))
     # drop containers: a province/country/region of another place named in the sentence
