@@ -76,8 +76,10 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             else:
                 scored2.append((3 + near, a, "target cue before actor"))
             continue
-        if _cue_before(doc, "killed_after", a, span.start, gap=12) or _cue_before(
-            doc, "injured_after", a, span.start, gap=12
+        if (
+            _cue_before(doc, "killed_after", a, span.start, gap=12)
+            or _cue_before(doc, "injured_after", a, span.start, gap=12)
+            or _killed_among(doc, a, span.end)
         ):
             scored2.append((2.5 + near, a, "victim of killed/injured word"))
             continue
@@ -234,6 +236,18 @@ def _named_group(doc: Doc, res: Resources, a: Mention, actors: list[Mention]) ->
         if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != CIVILIAN_INTER:
             return b
     return a
+
+
+def _killed_among(doc: Doc, a: Mention, end: int) -> bool:
+    """ "انهيار دفاعات الحوثيين الذين قتل منهم العشرات": the group whose members a relative clause
+    says were killed or wounded is the victim."""
+    for r in cue_in(doc, "relative", a.wend, min(end, a.wend + 8)):
+        hits = cue_in(doc, "killed_after", r.nend, min(end, r.nend + 8)) + cue_in(
+            doc, "injured_after", r.nend, min(end, r.nend + 8)
+        )
+        if hits:
+            return True
+    return False
 
 
 def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
