@@ -179,6 +179,12 @@ def test_decode_roundtrip_property(lines: list[str], newline: str, encoding: str
     text = newline.join(lines)
     if sum(c.isalpha() for c in text) < 3:
         return  # too few Arabic letters to call the cp1256 decoding "mostly Arabic"
+    if encoding == "cp1256":
+        try:
+            text.encode("cp1256").decode("utf-8")
+            return  # the same bytes are valid UTF-8 ("آ«" is C2 AB, UTF-8 "«"): no decoder can tell
+        except UnicodeDecodeError:
+            pass
     assert decode_bytes(text.encode(encoding)) == "\n".join(lines)
 
 

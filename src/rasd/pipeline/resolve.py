@@ -77,6 +77,7 @@ def resolve(doc: Doc, res: Resources) -> Doc:
     merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
     _split_shared_figures(merged)
+    _agreement_parties(res, merged)
     _inherit_actors(doc, merged)
     doc.events = [_to_event(doc, res, c) for c in merged]
     doc.events.sort(key=lambda e: (e.role != "main", e.evidence[0].start if e.evidence else 0))
@@ -342,6 +343,28 @@ def _inherit_actors(doc: Doc, events: list[Candidate]) -> None:
                         c, attr, replace(ref, rule=f"inherited from the earlier {c.sub} event", score=ref.score / 2)
                     )
                     break
+
+
+def _agreement_parties(res: Resources, events: list[Candidate]) -> None:
+    """An agreement is made by the sides that fought ("وقف لإطلاق النار" after clashes between Fatah
+    and Ansar Allah): civilians are not its parties, and missing parties come from the article's
+    nearest armed clash."""
+    clashes = [c for c in events if c.sub == "Armed clash" and (c.actor1 or c.actor2)]
+    for c in events:
+        if c.sub != "Agreement":
+            continue
+        for attr in ("actor1", "actor2"):
+            ref = getattr(c, attr)
+            if ref is not None and res.actors.get(ref.actor_id).inter == 7:
+                setattr(c, attr, None)
+        if clashes and (c.actor1 is None or c.actor2 is None):
+            near = min(clashes, key=lambda o: abs(o.sentence - c.sentence))
+            taken = {r.actor_id for r in (c.actor1, c.actor2) if r is not None}
+            for attr in ("actor1", "actor2"):
+                ref = getattr(near, attr)
+                if getattr(c, attr) is None and ref is not None and ref.actor_id not in taken:
+                    setattr(c, attr, replace(ref, rule="a party of the clash the agreement ends", score=ref.score / 2))
+                    taken.add(ref.actor_id)
 
 
 def _split_shared_figures(events: list[Candidate]) -> None:
