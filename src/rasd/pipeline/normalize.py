@@ -21,7 +21,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _ONE_TO_ONE = {
     "أ": "ا",
@@ -109,14 +109,21 @@ class Normalized:
     original: str
     cuts: list[int] | None = None
     shifts: list[int] | None = None
+    _back: array | None = field(default=None, repr=False, compare=False)
 
     @property
     def back(self) -> array | None:
-        """The map as one array (index of the original character of each normalized one), or
-        ``None`` for the identity map."""
-        if self.cuts is None:
+        """The map as one array (index of the original character of each normalized one, built
+        on first use), or ``None`` for the identity map."""
+        if self.cuts is None or self.shifts is None:
             return None
-        return array("i", map(self.orig_index, range(len(self.text))))
+        if self._back is None:
+            back = array("i")
+            ends = [*self.cuts[1:], len(self.text)] if self.cuts else []
+            for start, end, shift in zip(self.cuts, ends, self.shifts, strict=True):
+                back.extend(range(start + shift, end + shift))
+            object.__setattr__(self, "_back", back)
+        return self._back
 
     def orig_index(self, i: int) -> int:
         cuts = self.cuts
