@@ -27,6 +27,7 @@ from .match import Mention
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger
 DISRUPTED = "Disrupted weapons use"
+ANNOUNCED_OWN = frozenset({"Air/drone strike", "Armed clash"})  # a state force announcing one took part
 BETWEEN_SCORE = 4.0  # "بين X و Y" names both sides outright
 BETWEEN_REACH = 60  # characters after "بين" within which the two sides are named
 OWNER_REACH = 80  # characters after an interception verb within which the weapon's owner is named
@@ -139,8 +140,8 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         _country_agent(doc, res, cand, span.start, span.end)
     if cand.actor1 is None:
         _blamed_next(doc, res, cand)
-    if cand.actor1 is None and cand.sub == "Air/drone strike":
-        _announcing_air_force(doc, res, cand, actors, span.start)
+    if cand.actor1 is None and cand.sub in ANNOUNCED_OWN:
+        _announcing_state_force(doc, res, cand, actors, span.start)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
             x
@@ -261,17 +262,18 @@ def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
     return rest.startswith("ل") and not rest.startswith(("لا", "لم", "لن"))
 
 
-def _announcing_air_force(doc: Doc, res: Resources, cand: Candidate, actors: list[Mention], floor: int) -> None:
+def _announcing_state_force(doc: Doc, res: Resources, cand: Candidate, actors: list[Mention], floor: int) -> None:
     """ "وأعلن الجيش المصري عن مقتل ثمانية عناصر ... إثر قصف جوي لمروحيات الأباتشي": an air strike
     that names no attacker, announced by a state's forces, is theirs (only states fly aircraft),
-    unless those forces were the ones hit."""
+    unless those forces were the ones hit; "أعلن الجيش التركي عن مقتل جندي في اشتباكات": a clash
+    a state's forces announce is one they fought."""
     hit = res.actors.get(cand.actor2.actor_id).name if cand.actor2 else None
     for a in actors:
         if a.nstart >= cand.trigger.nstart or not _speaker(doc, a, floor):
             continue
         info = res.actors.get(a.ref)
         if info.inter == 1 and not info.generic and info.name != hit:
-            cand.actor1 = ActorRef(a, a.ref, "state forces announcing an air strike", 1.0)
+            cand.actor1 = ActorRef(a, a.ref, "state forces announcing the event", 1.0)
             return
 
 
