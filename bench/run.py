@@ -24,7 +24,9 @@ worker). Prints a summary with the ratio single / floor and writes ``bench/resul
 Every phase imports ``rasd`` from one snapshot of ``src/`` copied at the start (``--no-snapshot``:
 the working tree), so editing the code during a run cannot mix two versions; the resources are
 loaded once from it first, so every phase reads them from the disk cache (``load_resources``), as
-a normal run does.
+a normal run does. With a snapshot that cache lives in the snapshot's own directory
+(``RASD_CACHE_DIR``): another process building the cache for other code or data, which removes
+the caches of other versions from the shared directory, cannot make a phase rebuild it.
 """
 
 from __future__ import annotations
@@ -279,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             args.src = Path(tmp) / "src"
             ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
             shutil.copytree(ROOT / "src", args.src, ignore=ignore)  # copy2 keeps mtimes: same cache key
+            os.environ["RASD_CACHE_DIR"] = str(Path(tmp) / "cache")  # inherited by the warm-up and phases
         return _measure(args)
 
 
