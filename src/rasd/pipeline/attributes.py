@@ -133,6 +133,18 @@ def _time(doc: Doc, cand: Candidate) -> None:
     if not refs:
         return
     cs, ce = doc.clause_of(cand.sentence, cand.trigger.nstart)
+    # "قبل يومين من الانتخابات": two days before the elections, not before the publication date
+    refs = [
+        r
+        for r in refs
+        if not (
+            r.kind == "relative"
+            and doc.text[r.nstart : r.nend].startswith(("قبل", "بعد"))
+            and cue_in(doc, "anchored", r.nend, r.nend + 4)
+        )
+    ]
+    if not refs:
+        return
     hours = cue_in(doc, "hours_apart", s.start, cand.trigger.nstart)
     if hours:  # "اختطفت ... الأحد، بعد ساعات على استهدافها": the other event's day, not this one's
         refs = [r for r in refs if r.nstart > hours[-1].nend]

@@ -284,6 +284,11 @@ def _event_places(
                 start = min(start, c.wstart)  # with its article: "شمال غربي العاصمة مقديشو"
                 is_near = is_near or c.ref == "near_words"
         refs.append(PlaceRef(m, start, m.nend, near=is_near, here=here))
+    # "حاول متظاهرون عبور جسر الجمهورية باتجاه المنطقة الخضراء": a direction is where one was going,
+    # not where it happened, unless it is the only place named
+    toward = cue_in(doc, "toward", s.start, s.end)
+    if toward and len(refs) > 1:
+        refs = [r for r in refs if not any(0 <= r.text_start - c.nend <= 2 for c in toward)] or refs
     # drop containers: a province/country/region of another place named in the sentence
     kept = []
     for r in refs:

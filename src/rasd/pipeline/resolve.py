@@ -115,10 +115,18 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
 
 def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
     start = max(next(s.span.start for s in doc.sentences if s.paragraph == para), dateline_end(doc))
-    for m in reversed([m for m in doc.entities if m.kind == "place" and start <= m.nstart < c.trigger.nstart]):
-        if (m.nstart, m.nend) in doc.places and doc.places[(m.nstart, m.nend)].kind != "country":
-            return PlaceRef(m, m.wstart, m.nend)
-    return None
+    named = [
+        m
+        for m in doc.entities
+        if m.kind == "place"
+        and start <= m.nstart < c.trigger.nstart
+        and (m.nstart, m.nend) in doc.places
+        and doc.places[(m.nstart, m.nend)].kind != "country"
+    ]
+    toward = cue_in(doc, "toward", start, c.trigger.nstart)  # "باتجاه المنطقة الخضراء": where they headed
+    ahead = [m for m in named if any(0 <= m.wstart - t.nend <= 2 for t in toward)]
+    m = next((m for m in reversed(named) if m not in ahead), None) or (named[-1] if named else None)
+    return PlaceRef(m, m.wstart, m.nend) if m is not None else None
 
 
 def _main_place(doc: Doc, c: Candidate, cands: list[Candidate]) -> PlaceRef | None:
