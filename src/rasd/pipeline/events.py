@@ -123,6 +123,8 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         for d in cue_in(doc, "denial", trig.wend, sent.end)
     ):
         return True  # "وفيما تواترت أنباء عن إحباط عملية ...، نفت الوزارة تلك المعلومات"
+    if _since_long_ago(doc, sentence, trig):
+        return True  # "... جراء الرصاص الإسرائيلي ... منذ 30 مارس الماضي": a toll over weeks, not one event
     if cue_in(doc, "generic_after", trig.wend, trig.wend + 24):
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
@@ -148,6 +150,16 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times_in(sentence)):
             return True  # "منذ 2011 ...": a campaign summary, not one occurrence
     return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
+
+
+def _since_long_ago(doc: Doc, sentence: int, trig: Mention) -> bool:
+    """A "منذ <date>" after the trigger whose date lies before the publication week: a running total."""
+    span = doc.sentences[sentence].span
+    since = cue_in(doc, "since", trig.wend, span.end)
+    if not since:
+        return False
+    times = doc.times_in(sentence)
+    return any(any(0 <= r.nstart - c.nend <= 3 and r.past for r in times) for c in since)
 
 
 def _describes_actor(doc: Doc, sentence: int, trig: Mention) -> bool:
