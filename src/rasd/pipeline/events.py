@@ -68,14 +68,14 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         if cue_in(doc, "habitual", s, e):
             trigs = []
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
-        withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in typed)
-        places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
         if not typed:
             kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
             if kills and not cue_in(doc, "future", s, e) and excluded_end < s:  # not the deaths of an excluded one
                 typed = [(kills[0], "casualty", 0.3)]
             else:
-                continue
+                continue  # no event here: its places need not be read
+        withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in typed)
+        places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
         owners = _assign_places(doc, typed, places)
         for i, (trig, sub, weight) in enumerate(typed):
             mine = owners.get(i) or [None]
