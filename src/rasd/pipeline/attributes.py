@@ -139,8 +139,8 @@ def _time(doc: Doc, cand: Candidate) -> None:
         for r in refs
         if not (
             r.kind == "relative"
-            and doc.text[r.nstart : r.nend].startswith(("قبل", "بعد"))
-            and cue_in(doc, "anchored", r.nend, r.nend + 4)
+            and cue_in(doc, "offset_words", r.nstart, r.nend)
+            and cue_in(doc, "anchored", r.nstart, r.nend + 4)
         )
     ]
     if not refs:

@@ -233,7 +233,8 @@ def _named_group(doc: Doc, res: Resources, a: Mention, actors: list[Mention]) ->
     if not res.actors.get(a.ref).generic and a.ref != "unidentified_armed_group":
         return a
     for b in actors:
-        close = b.wstart > a.wend and b.wstart - a.wend <= 5 and doc.text[a.wend : b.wstart].strip() in ("من", "في")
+        gap = doc.text[a.wend : b.wstart].split()  # one short linking word ("من") and no punctuation
+        close = b.wstart > a.wend and b.wstart - a.wend <= 5 and len(gap) == 1 and gap[0].isalpha()
         if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != CIVILIAN_INTER:
             return b
     return a
@@ -259,7 +260,7 @@ def _masdar_agent(doc: Doc, a: Mention, floor: int) -> bool:
     rest = doc.text[a.wend : a.wend + 12].lstrip()
     if rest.startswith(("،", ",")):  # "، سيارة تابعة ..." is its object; "، والنجاحات" a new item
         return not rest[1:].lstrip().startswith("و")
-    return rest.startswith("ل") and not rest.startswith(("لا", "لم", "لن"))
+    return rest.startswith("ل") and not cue_in(doc, "negation", a.wend, a.wend + 6)  # "لم" is no object
 
 
 def _announcing_state_force(doc: Doc, res: Resources, cand: Candidate, actors: list[Mention], floor: int) -> None:
