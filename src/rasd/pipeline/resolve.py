@@ -487,7 +487,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     actor2 = _actor(doc, res, c.actor2, country)
     actor1, actor2 = _conventions(doc, res, c, sub, actor1, actor2, loc)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
-        weaker = "actor2" if (c.actor2.score if c.actor2 else 0) <= (c.actor1.score if c.actor1 else 0) else "actor1"
+        weaker = _weaker_of_same(c)
         if weaker == "actor2":
             actor2 = None
         else:
@@ -526,6 +526,19 @@ def _composed(res: Resources, template: str, country: str | None, text: str = ""
         return None
     info = res.actors.get(actor_id)
     return Actor(text=text, name=info.name, inter=info.inter, id=info.id)
+
+
+def _weaker_of_same(c: Candidate) -> str:
+    """Both roles name the same actor ("قصف المتمردون ... ضد المتمردين الحوثيين"): keep the mention
+    nearer the trigger, the one the trigger's own clause governs; else the higher score."""
+    m1 = c.actor1.mention if c.actor1 else None
+    m2 = c.actor2.mention if c.actor2 else None
+    if m1 is not None and m2 is not None:
+        t = c.trigger.nstart
+        d1, d2 = abs(m1.nstart - t), abs(m2.nstart - t)
+        if d1 != d2:
+            return "actor2" if d1 < d2 else "actor1"
+    return "actor2" if (c.actor2.score if c.actor2 else 0) <= (c.actor1.score if c.actor1 else 0) else "actor1"
 
 
 def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | None, a2: Actor | None, loc):
