@@ -24,6 +24,7 @@ from .doc import Candidate, Doc, cue_in, within
 
 MAX_EVENT_DEATHS = 1000  # "قتل خلاله أكثر من 1600 مدني": a campaign's toll
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event
+VAGUE_TALLY = 1000  # "آلاف", "عشرات الآلاف": vague counts this large are cumulative tolls
 NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا يقل عن", "نحو")
 
 
@@ -48,7 +49,8 @@ def _casualties(doc: Doc, res: Resources, cand: Candidate) -> None:
     if cue_in(doc, "no_deaths", s.start, s.end):
         cand.fatalities = 0
     for kind, attr in (("killed", "fatalities"), ("injured", "injuries")):
-        values = _figures(doc, res, kind, s.start, s.end)
+        # "آلاف القتلى": a vague count in the thousands tallies a campaign, not one event
+        values = [x for x in _figures(doc, res, kind, s.start, s.end) if not (x[1] and x[0] >= VAGUE_TALLY)]
         if not values:
             continue
         precise = [(v, pos) for v, vague, pos in values if not vague]

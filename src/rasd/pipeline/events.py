@@ -83,6 +83,11 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             if sub == "generic" and (mine == [None] or definite):
                 sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
             anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
+            if any(
+                0 <= trig.wstart - d.nend <= 1
+                for d in cue_in(doc, "demonstratives", max(s, trig.wstart - 8), trig.wstart)
+            ):
+                mine, anaphoric = [None], True  # "وحصد هذا القصف آلاف القتلى": the one told before
             if (
                 mine != [None]
                 and all(p.mention and chosen[(p.mention.nstart, p.mention.nend)].kind == "country" for p in mine)
