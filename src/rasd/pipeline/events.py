@@ -83,7 +83,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             if sub == "generic" and (mine == [None] or definite):
                 sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
             anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
-            if any(
+            if definite and any(  # "هذا القصف" (a definite noun), not "إلى ذلك أوقفت" (a verb)
                 0 <= trig.wstart - d.nend <= 1
                 for d in cue_in(doc, "demonstratives", max(s, trig.wstart - 8), trig.wstart)
             ):

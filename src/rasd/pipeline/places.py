@@ -18,6 +18,7 @@ from .doc import Doc
 from .match import Mention
 
 _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
+CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)
 
 
 def choose_places(doc: Doc, res: Resources) -> dict[tuple[int, int], Place]:
@@ -42,7 +43,13 @@ def choose_places(doc: Doc, res: Resources) -> dict[tuple[int, int], Place]:
     chosen: dict[tuple[int, int], Place] = {}
     for key, ms in groups.items():
         cands = [gz.get(m.ref) for m in ms]
-        chosen[key] = cands[0] if len(cands) == 1 else gz.choose(cands, countries=ctx_countries, admin1s=ctx_admin1)
+        if len(cands) == 1:
+            chosen[key] = cands[0]
+            continue
+        pick = gz.choose(cands, countries=ctx_countries, admin1s=ctx_admin1)
+        if ctx_countries and countries[ctx_countries[0]] >= CONTEXT_MIN and pick.country not in countries:
+            continue  # "أكمة المحرس" in a Yemen story: no reading in a country the article names
+        chosen[key] = pick
     return chosen
 
 
