@@ -31,6 +31,7 @@ from .places import dateline_end
 UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
 GENERIC_WEIGHT = 0.6  # as strong as a generic attack word ("هجوم")
+AGREEMENT_REACH = 2  # sentences between an agreement and the clash whose sides made it
 GENERIC_SETTLED = frozenset({"Armed clash", "Attack"})  # what roles.py makes of a generic attack word
 CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
 BOMBINGS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb", "Chemical weapon", "Grenade"})
@@ -365,8 +366,9 @@ def _agreement_parties(res: Resources, events: list[Candidate]) -> None:
             ref = getattr(c, attr)
             if ref is not None and res.actors.get(ref.actor_id).inter == 7:
                 setattr(c, attr, None)
-        if clashes and (c.actor1 is None or c.actor2 is None):
-            near = min(clashes, key=lambda o: abs(o.sentence - c.sentence))
+        close = [o for o in clashes if abs(o.sentence - c.sentence) <= AGREEMENT_REACH]
+        if close and (c.actor1 is None or c.actor2 is None):
+            near = min(close, key=lambda o: abs(o.sentence - c.sentence))
             taken = {r.actor_id for r in (c.actor1, c.actor2) if r is not None}
             for attr in ("actor1", "actor2"):
                 ref = getattr(near, attr)
