@@ -22,7 +22,7 @@ import itertools
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, cue_in, within
 
-MAX_EVENT_DEATHS = 1000  # "قتل خلاله أكثر من 1600 مدني": a campaign's toll
+MAX_EVENT_DEATHS = 1000  # from here a toll is a campaign's ("قتل خلاله أكثر من 1600 مدني", "ما يزيد عن ألف")
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event
 VAGUE_TALLY = 1000  # "آلاف", "عشرات الآلاف": vague counts this large are cumulative tolls
 NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا يقل عن", "نحو")
@@ -116,7 +116,7 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
     if not out and cue_in(doc, f"{kind}_one", start, end):  # "لقي أمين شرطة مصرعه", "لإصابته بجروح"
         out.append((1, False, cue_in(doc, f"{kind}_one", start, end)[0].nstart))
     limit = MAX_EVENT_DEATHS if kind == "killed" else MAX_EVENT_FIGURE
-    return [f for f in out if f[0] <= limit]
+    return [f for f in out if f[0] < limit]
 
 
 def _number_blocked(gap: str) -> bool:
