@@ -155,11 +155,7 @@ def _time(doc: Doc, cand: Candidate) -> None:
     # a date inside "منذ ..." starts a period ("منذ سقوط النظام في 2011"): it does not date the event
     since = cue_in(doc, "since", s.start, s.end)
     refs = [r for r in refs if not any(0 <= r.nstart - c.nend <= 40 for c in since)] or refs
-    others = [
-        c.trigger.nstart
-        for c in doc.candidates
-        if c.sentence == cand.sentence and c.sub != "casualty" and c.trigger.nstart != cand.trigger.nstart
-    ]
+    others = doc.other_triggers(cand)
     t = cand.trigger.nstart
     # "تجددت الاشتباكات ... بعد انهيار وقف لإطلاق النار كان قد تم التوصل إليه مساء الاثنين": a time
     # after another event's trigger dates that event (one before both may date a sequence: "مساء 22
@@ -199,7 +195,7 @@ def _cites_from(doc: Doc, start: int, upto: int):
 
 def _role(doc: Doc, cand: Candidate) -> None:
     s = doc.sentences[cand.sentence]
-    if s.paragraph == 0 and doc.sentences[-1].paragraph > 0:
+    if s.paragraph == 0 and doc.has_title:
         return  # a headline reports the news (a one-line text is all body)
     cues = cue_in(doc, "background", s.span.start, cand.trigger.nstart)
     pub = doc.article.pub_date

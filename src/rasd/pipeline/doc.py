@@ -112,6 +112,23 @@ class Doc:
             ]
         return self._numbers[sentence]
 
+    @property
+    def has_title(self) -> bool:
+        """Whether paragraph 0 is a headline: a one-line text is all body."""
+        return bool(self.sentences) and self.sentences[-1].paragraph > 0
+
+    def other_triggers(self, cand: Candidate) -> list[int]:
+        """Start offsets of the other events' triggers in ``cand``'s sentence (not its own, not a
+        casualty word): the roles and time stages give a cue beyond one of them to that event."""
+        t = cand.trigger
+        return [
+            c.trigger.nstart
+            for c in self.candidates
+            if c.sentence == cand.sentence
+            and c.sub != "casualty"
+            and not (c.trigger.nstart <= t.nstart < c.trigger.nend)
+        ]
+
     def clause_of(self, sentence: int, pos: int) -> tuple[int, int]:
         for c in self.sentences[sentence].clauses:
             if c.start <= pos < c.end:
@@ -151,6 +168,11 @@ def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
     lo = bisect.bisect_left(starts, start)
     hi = bisect.bisect_left(starts, end, lo)  # the first cue starting at or after ``end``
     return [c for c in cues[lo:hi] if c.nend <= end] if hi > lo else []
+
+
+def cue_before(doc: Doc, kind: str, pos: int, floor: int, gap: int, reach: int = 40) -> bool:
+    """A cue of ``kind`` ends at most ``gap`` characters before ``pos`` (and not before ``floor``)."""
+    return any(0 <= pos - c.nend <= gap for c in cue_in(doc, kind, max(floor, pos - reach), pos))
 
 
 _nstart = operator.attrgetter("nstart")

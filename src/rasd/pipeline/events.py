@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
-from .doc import Candidate, Doc, PlaceRef, cue_in, within
+from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
 from .match import Mention
 from .normalize import fold
 from .places import choose_places, dateline_end
@@ -83,10 +83,8 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             if sub == "generic" and (mine == [None] or definite):
                 sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
             anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
-            if definite and any(  # "هذا القصف" (a definite noun), not "إلى ذلك أوقفت" (a verb)
-                0 <= trig.wstart - d.nend <= 1
-                for d in cue_in(doc, "demonstratives", max(s, trig.wstart - 8), trig.wstart)
-            ):
+            # "هذا القصف" (a definite noun), not "إلى ذلك أوقفت" (a verb)
+            if definite and cue_before(doc, "demonstratives", trig.wstart, s, 1):
                 mine, anaphoric = [None], True  # "وحصد هذا القصف آلاف القتلى": the one told before
             if (
                 mine != [None]
@@ -134,9 +132,7 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         return True  # "ضربات صاروخية مماثلة": a kind of event, not an occurrence
     if any(trig.wstart - c.nend <= 8 for c in cue_in(doc, "not_event_before", max(cs, trig.wstart - 24), trig.wstart)):
         return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
-    if any(
-        0 <= trig.wstart - c.nend <= 12 for c in cue_in(doc, "series_before", max(cs, trig.wstart - 40), trig.wstart)
-    ):
+    if cue_before(doc, "series_before", trig.wstart, cs, 12):
         return True  # "العديد من التفجيرات الانتحارية", "الأخير في سلسلة هجمات": a campaign summarised
     if res.triggers[trig.ref].sub in TERRITORY_SUBS and any(
         m.kind == "trigger" and 0 <= trig.wstart - m.wend <= 12
@@ -303,9 +299,8 @@ def _event_places(
         refs.append(PlaceRef(m, start, m.nend, near=is_near, here=here))
     # "حاول متظاهرون عبور جسر الجمهورية باتجاه المنطقة الخضراء": a direction is where one was going,
     # not where it happened, unless it is the only place named
-    toward = cue_in(doc, "toward", s.start, s.end)
-    if toward and len(refs) > 1:
-        refs = [r for r in refs if not any(0 <= r.text_start - c.nend <= 2 for c in toward)] or refs
+    if len(refs) > 1:
+        refs = [r for r in refs if not cue_before(doc, "toward", r.text_start, s.start, 2)] or refs
     # drop containers: a province/country/region of another place named in the sentence
     kept = []
     for r in refs:

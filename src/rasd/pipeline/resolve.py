@@ -24,7 +24,7 @@ from datetime import date
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
-from .doc import Candidate, Doc, PlaceRef, cue_in
+from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in
 from .events import CONTAINER_KINDS, _contains
 from .places import dateline_end
 
@@ -124,8 +124,8 @@ def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
         and (m.nstart, m.nend) in doc.places
         and doc.places[(m.nstart, m.nend)].kind != "country"
     ]
-    toward = cue_in(doc, "toward", start, c.trigger.nstart)  # "باتجاه المنطقة الخضراء": where they headed
-    ahead = [m for m in named if any(0 <= m.wstart - t.nend <= 2 for t in toward)]
+    # "باتجاه المنطقة الخضراء": where they headed
+    ahead = [m for m in named if cue_before(doc, "toward", m.wstart, start, 2)]
     m = next((m for m in reversed(named) if m not in ahead), None) or (named[-1] if named else None)
     return PlaceRef(m, m.wstart, m.nend) if m is not None else None
 
@@ -171,18 +171,20 @@ def _compatible_place(doc: Doc, a: Candidate, b: Candidate) -> bool:
         return True
     if pa.id == pb.id:
         return True
-    if _contains(pa, pb) or _contains(pb, pa) or _near_each_other(a, b, pa, pb):
+    nested = _contains(pa, pb) or _contains(pb, pa)
+    if nested or _near_each_other(a, b, pa, pb):
         # two places: the same occurrence only when one is the headline or lead's
         # summary, both mentions carry the same known date, or one place is only a fallback
-        lead = min(doc.sentences[a.sentence].paragraph, doc.sentences[b.sentence].paragraph) <= 1
-        same_day = _date_of(a) is not None and _date_of(a) == _date_of(b)
         sa, sb = doc.sentences[a.sentence], doc.sentences[b.sentence]
+        lead = min(sa.paragraph, sb.paragraph) <= 1
+        same_day = _date_of(a) is not None and _date_of(a) == _date_of(b)
         # "...انطلقت الجمعة في محافظتي البصرة وذي قار. وتجمع المتظاهرون أمام مبنى محافظة البصرة"
+        # (nested, not two towns near each other in a list)
         follow_up = (
-            sa.paragraph == sb.paragraph
+            nested
+            and sa.paragraph == sb.paragraph
             and abs(a.sentence - b.sentence) == 1
             and None in (_date_of(a), _date_of(b))
-            and (_contains(pa, pb) or _contains(pb, pa))  # not two towns near each other in a list
         )
         return lead or same_day or follow_up or a.place_fallback or b.place_fallback
     # a headline names the province's main town for a site in that province (once)
@@ -206,9 +208,7 @@ def _same_admin1(doc: Doc, a: Candidate, b: Candidate) -> bool:
 
 
 def _title_only(doc: Doc, c: Candidate) -> bool:
-    if doc.sentences[-1].paragraph == 0:
-        return False  # a one-line text is all body
-    return all(doc.sentences[i].paragraph == 0 for i in c.sentences)
+    return doc.has_title and all(doc.sentences[i].paragraph == 0 for i in c.sentences)
 
 
 def _retold(doc: Doc, a: Candidate, b: Candidate) -> bool:

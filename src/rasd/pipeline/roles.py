@@ -21,7 +21,7 @@ import bisect
 import itertools
 
 from ..resources.loader import Resources
-from .doc import ActorRef, Candidate, Doc, cue_in, within
+from .doc import ActorRef, Candidate, Doc, cue_before, cue_in, within
 from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
@@ -112,11 +112,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored2.append((1 + near, a, "civilians as target"))
         elif doc.clause_of(cand.sentence, a.nstart) == doc.clause_of(cand.sentence, t.nstart) or dist <= 40:
             scored1.append((0.5 + near, a, "only actor near trigger"))
-    others = [
-        c.trigger.nstart
-        for c in doc.candidates
-        if c.sentence == cand.sentence and c.sub != "casualty" and not (c.trigger.nstart <= t.nstart < c.trigger.nend)
-    ]
+    others = doc.other_triggers(cand)
     if others:  # "مقتل مقاتلي الحشد الذي يشارك في المعارك ضد تنظيم الدولة": ضد belongs to المعارك
         scored1 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored1]
         scored2 = [(s - BEYOND if _beyond(t, m, others) else s, m, r) for s, m, r in scored2]
@@ -319,7 +315,7 @@ def _is_verb_trigger(doc: Doc, t: Mention) -> bool:
 
 
 def _cue_before(doc: Doc, kind: str, a: Mention, floor: int, gap: int = GAP) -> bool:
-    return any(0 <= a.wstart - c.nend <= gap for c in cue_in(doc, kind, max(floor, a.wstart - 40), a.wstart))
+    return cue_before(doc, kind, a.wstart, floor, gap)
 
 
 def _speaker(doc: Doc, a: Mention, floor: int) -> bool:
@@ -355,7 +351,7 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
     a1 = res.actors.get(cand.actor1.actor_id) if cand.actor1 else None
     if cand.sub in TERRITORY and a1 is not None:
         cand.sub = "Government regains territory" if a1.inter == 1 else "Non-state actor overtakes territory"
-    title = doc.sentences[0].span if doc.sentences and doc.sentences[0].paragraph == 0 else span
+    title = doc.sentences[0].span if doc.has_title else span
     partisans = cue_in(doc, "partisans", span.start, span.end) or cue_in(doc, "partisans", title.start, title.end)
     if cand.sub in ("Armed clash", "Violent demonstration") and partisans:  # the headline frames the article
         cand.sub = "Mob violence"  # "اشتباكات بين مؤيدي المستقبل والأحباش"
