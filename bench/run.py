@@ -11,7 +11,8 @@ peak RSS and start-up are its own):
 * ``floor``   — reading and decoding (``rasd.pipeline.read.iter_articles``) and normalizing
   (``rasd.pipeline.normalize.normalize``): the least any extraction has to do;
 * ``single``  — the full pipeline in one process (``prepare`` + every stage of
-  ``rasd.pipeline.STAGES``, each timed: the per-stage shares);
+  ``rasd.pipeline.STAGES``, each timed: the per-stage shares; ``quiet`` counts the articles the
+  screen set aside);
 * ``workers`` — the pipeline on ``--workers`` processes (``rasd.parallel.extract_parallel``, what
   ``rasd extract --workers N`` runs).
 
@@ -112,7 +113,7 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
     stage_s = {"read": 0.0, "prepare": 0.0, **{name: 0.0 for name, _ in STAGES}}
     read_times: list[float] = []
     digest = hashlib.sha256()
-    n = size = events = 0
+    n = size = events = quiet = 0
     t0 = time.perf_counter()
     for article in _articles(args.corpus, args.n, read_times):
         if len(article.text) > MAX_CHARS:  # as rasd.api.extract_article
@@ -126,6 +127,9 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
             t2 = time.perf_counter()
             stage_s[name] += t2 - t1
             t1 = t2
+            if doc.quiet:
+                quiet += 1
+                break
         record = ArticleRecord(article.doc_id, article.pub_date, doc.events, article.outlet, article.title)
         digest.update(json.dumps(record.to_dict(), ensure_ascii=False).encode() + b"\n")
         n += 1
@@ -137,6 +141,7 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
         "articles": n,
         "bytes": size,
         "events": events,
+        "quiet": quiet,
         "seconds": elapsed,
         "startup_s": ready - launched,
         "stage_seconds": stage_s,
@@ -218,7 +223,8 @@ def _summary(results: dict[str, Any]) -> str:
     floor, single, workers = results["floor"], results["single"], results["workers"]
     lines = [
         f"corpus: {results['corpus']} — {single['articles']:,} articles, {single['bytes'] / 1e6:.1f} MB of text, "
-        f"{single['events']:,} events; {results['cpus']} CPU(s), Python {results['python']}, code {results['commit']}, "
+        f"{single['events']:,} events ({single['quiet']:,} articles set aside by the screen); "
+        f"{results['cpus']} CPU(s), Python {results['python']}, code {results['commit']}, "
         f"load average {results['load_average_1min']['before']} → {results['load_average_1min']['after']}",
         "",
         f"{'phase':<22}{'articles/s':>11}{'MB/s':>8}{'start-up s':>12}{'loop s':>9}{'total s':>9}{'peak RSS MB':>13}",

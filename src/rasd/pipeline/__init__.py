@@ -1,10 +1,12 @@
 """The extraction pipeline: small stages, in reading order, each a plain ``Doc -> Doc`` function.
 
-    read → normalize → segment → recognize → events → roles → attributes → resolve
+    read → normalize → screen → segment → recognize → events → roles → attributes → resolve
 
 ``read`` (``pipeline.read``) turns files into :class:`~rasd.types.Article` records; the other
-stages run per article inside :func:`run`. ``STAGES`` names every per-article stage in order
-(the names equal the module names), so a caller can time or trace them one by one.
+stages run per article inside :func:`run`: :func:`prepare` normalizes, then every stage of
+``STAGES`` in order (the names equal the module names), so a caller can time or trace them one by
+one. A stage that sets ``doc.quiet`` ends the run: ``screen`` does so for an article without any
+word that starts an event, which then has no events.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from .normalize import normalize
 from .recognize import recognize
 from .resolve import resolve
 from .roles import assign_roles
-from .segment import segment
+from .screen import screen
+from .segment import split_sentences
 
 Stage = Callable[[Doc, Resources], Doc]
 
 STAGES: tuple[tuple[str, Stage], ...] = (
+    ("screen", screen),
+    ("segment", split_sentences),
     ("recognize", recognize),
     ("events", build_candidates),
     ("roles", assign_roles),
@@ -34,13 +39,14 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 
 
 def prepare(article: Article) -> Doc:
-    """normalize + segment: the per-article state every later stage works on."""
-    norm = normalize(article.text)
-    return Doc(article=article, norm=norm, sentences=segment(norm.text))
+    """normalize: the per-article state every stage works on."""
+    return Doc(article=article, norm=normalize(article.text))
 
 
 def run(article: Article, res: Resources, *, stages: tuple[tuple[str, Stage], ...] = STAGES) -> Doc:
     doc = prepare(article)
     for _, stage in stages:
         doc = stage(doc, res)
+        if doc.quiet:
+            break
     return doc

@@ -69,7 +69,8 @@ class Candidate:
 class Doc:
     article: Article
     norm: Normalized
-    sentences: list[Sentence]
+    sentences: list[Sentence] = field(default_factory=list)  # set by segment
+    quiet: bool = False  # set by screen: no word that starts an event, so no later stage runs
     entities: list[Mention] = field(default_factory=list)  # places, actors, sources, triggers
     countries: list[Mention] = field(default_factory=list)
     modifiers: list[Mention] = field(default_factory=list)

@@ -27,6 +27,7 @@ from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
 from .match import Mention
 from .normalize import fold
 from .places import choose_places, dateline_end
+from .screen import DEATH_CUES
 
 SITE_RADIUS_KM = 12.0
 REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert...
@@ -69,7 +70,7 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             trigs = []
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
         if not typed:
-            kills = cue_in(doc, "killed_after", s, e) + cue_in(doc, "killed_before", s, e)
+            kills = [c for kind in DEATH_CUES for c in cue_in(doc, kind, s, e)]
             if kills and not cue_in(doc, "future", s, e) and excluded_end < s:  # not the deaths of an excluded one
                 typed = [(kills[0], "casualty", 0.3)]
             else:

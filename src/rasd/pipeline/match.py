@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -143,6 +143,18 @@ class Matcher:
         for surface, entry in items:
             self.add(surface, entry)
 
+    def subset(self, keep: Callable[[Entry], bool]) -> Matcher:
+        """A new (uncompiled) matcher holding the entries ``keep`` accepts, under the same keys and
+        with the same edge rules: it finds exactly this matcher's hits of those entries."""
+        if self._compiled:
+            raise RuntimeError("subset() needs the build-time index: call it before compile()")
+        sub = Matcher()
+        for key, bucket in self._entries.items():
+            kept = [(entry, definite) for entry, definite in bucket if keep(entry)]
+            if kept:
+                sub._entries[key] = kept
+        return sub
+
     def compile(self) -> Matcher:
         """Build the automaton; the matcher is then read-only (the build-time index is dropped)."""
         for key, bucket in self._entries.items():
@@ -157,8 +169,9 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._values) if self._compiled else len(self._entries)
 
-    def find(self, norm: str) -> list[Mention]:
-        """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges."""
+    def find(self, norm: str, *, first: bool = False) -> list[Mention]:
+        """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges
+        (``first``: stop at the first one; the list then says whether there is any)."""
         found: list[Mention] = []
         if not self._values:
             return found
@@ -213,6 +226,8 @@ class Matcher:
                 if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
                     continue
                 found.append(Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end]))
+                if first:
+                    return found
         return found
 
 

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..types import Span
+
+if TYPE_CHECKING:
+    from ..resources.loader import Resources
+    from .doc import Doc
 
 _SENT_END = re.compile(r"(?<!\d)[.!?؟؛]+(?=\s|$|[\"'”»)])|(?<=\d)[.!?؟؛]+(?=\s|$)|[!?؟؛]+")
 _CLAUSE_END = re.compile(r"[،,؛:]")
@@ -59,6 +64,12 @@ def _clauses(text: str, start: int, end: int) -> tuple[Span, ...]:
     if e > s:
         out.append(Span(s, e))
     return tuple(out)
+
+
+def split_sentences(doc: Doc, res: Resources) -> Doc:
+    """The segment stage: ``doc.sentences`` of the normalized text."""
+    doc.sentences = segment(doc.text)
+    return doc
 
 
 def segment(text: str) -> list[Sentence]:

@@ -29,6 +29,7 @@ from ..pipeline.dates import Calendar
 from ..pipeline.match import Entry, Matcher
 from ..pipeline.normalize import fold
 from ..pipeline.numbers import NumberWords
+from ..pipeline.screen import starts_events
 from ..sources import SourceLexicon
 from ..types import SUB_TO_TYPE
 
@@ -54,6 +55,7 @@ class Modifier:
 @dataclass(slots=True)
 class Resources:
     matcher: Matcher
+    screen: Matcher  # the matcher's entries that start an event (``pipeline.screen``)
     numbers: NumberWords
     calendar: Calendar
     gazetteer: Gazetteer
@@ -91,6 +93,7 @@ class Resources:
         absorbs = _load_absorbs(data_dir / "triggers" / "events.yaml")
         instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
+        screen = matcher.subset(starts_events).compile()
         matcher.compile()
         country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
         note_phrases = _yaml(data_dir / "notes" / "phrases.yaml")["phrases"]
@@ -100,6 +103,7 @@ class Resources:
                 raise ResourceError(f"{data_dir / 'notes' / 'phrases.yaml'}: unknown sub-event type {sub!r}")
         return cls(
             matcher,
+            screen,
             numbers,
             calendar,
             gazetteer,
