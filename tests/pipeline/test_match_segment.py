@@ -36,3 +36,34 @@ def test_segments_are_original_spans(seed_text):
     assert (sents[0].span.start, sents[0].span.end) == (0, 46)
     assert seed_text[sents[3].span.start : sents[3].span.end].startswith("قال الجيش الأميركي")
     assert all(seed_text[s.span.start : s.span.end].strip() for s in sents)
+
+
+def _short_key_matcher():
+    m = Matcher()
+    m.add("لا", Entry("cue", "negation"))
+    m.add("في", Entry("cue", "location_preps"))
+    m.add("ان.بي.سي", Entry("source", "nbc"))
+    m.add("ان بي سي", Entry("source", "nbc_spaced"))
+    return m.compile()
+
+
+def test_short_keys_hit_at_word_edges_only():
+    # "لا" inside "خلال" and "الاسلام", "في" inside "الفيلم": no hit; after a proclitic, a quote,
+    # a bracket, a digit or at the very start: a hit; touching a Latin letter: none
+    text = normalize('لا خلال الاسلام ولا "لا (في 5في الفيلم xلا وفيx').text
+    hits = [(x.ref, text[x.wstart : x.wend]) for x in _short_key_matcher().find(text)]
+    assert hits == [
+        ("negation", "لا"),
+        ("negation", "ولا"),
+        ("negation", "لا"),
+        ("location_preps", "في"),
+        ("location_preps", "في"),
+    ]
+
+
+def test_keys_with_one_scan_form_are_told_apart():
+    # both keys read "ان بي سي" once punctuation is a word edge; the text decides which one it is
+    m = _short_key_matcher()
+    assert [x.ref for x in m.find(normalize("قالت شبكة ان.بي.سي إن").text)] == ["nbc"]
+    assert [x.ref for x in m.find(normalize("قالت شبكة ان بي سي إن").text)] == ["nbc_spaced"]
+    assert [x.ref for x in m.find(normalize("قالت شبكة ان-بي-سي إن").text)] == []

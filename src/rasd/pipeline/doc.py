@@ -71,6 +71,7 @@ class Doc:
     norm: Normalized
     sentences: list[Sentence] = field(default_factory=list)  # set by segment
     quiet: bool = False  # set by screen: no word that starts an event, so no later stage runs
+    scan: str | None = None  # set by screen: ``match.scan_text(text)``, what the matchers read
     entities: list[Mention] = field(default_factory=list)  # places, actors, sources, triggers
     countries: list[Mention] = field(default_factory=list)
     modifiers: list[Mention] = field(default_factory=list)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -57,11 +58,43 @@ SUFFIXES: dict[str, frozenset[str]] = {
 _PROCLITIC_ENDS = frozenset(p[i:] for p in PROCLITICS for i in range(len(p)))
 _SUFFIX_STARTS = frozenset(x[:i] for v in SUFFIXES.values() for x in v for i in range(1, len(x) + 1))
 
-_LETTERS = frozenset(chr(c) for c in range(0x0621, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
+# Word edges lie between a letter and anything else. The letters are those of the Arabic script
+# and of the Latin one (ASCII, Latin-1, Latin Extended-A/B) that ``str.isalpha`` accepts; every other
+# character is an edge (Arabic words never touch other scripts' letters in news text). One
+# character class finds the non-letters in C (``str.isalpha`` itself is no regex class).
+_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x600, 0x6FF), (0x750, 0x77F), (0x8A0, 0x8FF))
+_LETTERS = frozenset(chr(c) for lo, hi in _LETTER_RANGES for c in range(lo, hi + 1) if chr(c).isalpha())
+
+
+def _runs(chars: frozenset[str]) -> str:
+    """A regex class body for ``chars``: one ``a-b`` range per run of consecutive code points."""
+    points = sorted(map(ord, chars))
+    body, first, last = [], points[0], points[0]
+    for c in [*points[1:], -1]:
+        if c == last + 1:
+            last = c
+            continue
+        body.append(re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else ""))
+        first = last = c
+    return "".join(body)
+
+
+_NON_LETTER = re.compile(f"[^ {_runs(_LETTERS)}]")  # (spaces are non-letters already)
+
+# Keys this short, all letters, are indexed behind a word edge and each proclitic sequence (see
+# ``Matcher.compile``): they occur inside many longer words ("لا" in "خلال"), and the automaton
+# skips those occurrences instead of handing each to Python.
+SHORT_KEY = 3
 
 
 def is_letter(ch: str) -> bool:
-    return ch in _LETTERS or ch.isalpha()
+    return ch in _LETTERS
+
+
+def scan_text(norm: str) -> str:
+    """What the automaton reads: a space, then ``norm`` with every non-letter as a space (same
+    length), so a space before a key marks a word edge wherever the text has one."""
+    return " " + _NON_LETTER.sub(" ", norm)
 
 
 class Entry(NamedTuple):
@@ -121,9 +154,12 @@ class Matcher:
 
     def __init__(self) -> None:
         self._auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        self._values: list[tuple[int, tuple[tuple[Entry, bool], ...]]] = []  # (key length, entries)
+        # per automaton key, one tuple per key of that scan form: (key length, length of the edge
+        # marker and proclitic before the key or -1, entries, the key when the text must be checked)
+        self._values: list[tuple[tuple[int, int, tuple[tuple[Entry, bool], ...], str | None], ...]] = []
         self._entries: dict[str, list[tuple[Entry, bool]]] = {}
         self._compiled = False
+        self._size = 0
 
     def add(self, surface: str, entry: Entry) -> None:
         folded = fold(surface).strip()
@@ -156,78 +192,97 @@ class Matcher:
         return sub
 
     def compile(self) -> Matcher:
-        """Build the automaton; the matcher is then read-only (the build-time index is dropped)."""
+        """Build the automaton; the matcher is then read-only (the build-time index is dropped).
+
+        The automaton reads :func:`scan_text`. A short key (``SHORT_KEY`` letters or fewer) is
+        added once behind each proclitic sequence and a word-edge space (" " + "وال" + "قدس"...),
+        so it only ever hits at the start of a word or after a proclitic; a longer key is added as
+        its scan form (non-letters as spaces), checked against the text when it has a non-letter.
+        """
+        forms: dict[str, list[tuple[int, int, tuple[tuple[Entry, bool], ...], str | None]]] = {}
         for key, bucket in self._entries.items():
-            self._auto.add_word(key, len(self._values))
-            self._values.append((len(key), tuple(bucket)))
-        if self._entries:
+            entries = tuple(bucket)
+            if len(key) <= SHORT_KEY and all(is_letter(ch) for ch in key):
+                for p in PROCLITICS:
+                    forms.setdefault(" " + p + key, []).append((len(key), len(p) + 1, entries, None))
+            else:
+                # a key with a space or another non-letter ("حقل العمر", "ان.بي.سي") is checked
+                # against the text: the scan has a space for any non-letter
+                form = _NON_LETTER.sub(" ", key)
+                exact = all(is_letter(ch) for ch in key)
+                forms.setdefault(form, []).append((len(key), -1, entries, None if exact else key))
+        for form, values in forms.items():  # several keys may share a form ("فرانس 24", "فرانس-24")
+            self._auto.add_word(form, len(self._values))
+            self._values.append(tuple(values))
+        if forms:
             self._auto.make_automaton()
+        self._size = len(self._entries)
         self._entries = {}
         self._compiled = True
         return self
 
     def __len__(self) -> int:
-        return len(self._values) if self._compiled else len(self._entries)
+        """How many keys (folded surface forms) the matcher holds."""
+        return self._size if self._compiled else len(self._entries)
 
-    def find(self, norm: str, *, first: bool = False) -> list[Mention]:
+    def find(self, norm: str, *, first: bool = False, scan: str | None = None) -> list[Mention]:
         """Every hit in ``norm`` (already normalized text) that sits on clitic-aware word edges
-        (``first``: stop at the first one; the list then says whether there is any)."""
+        (``first``: stop at the first one; the list then says whether there is any). ``scan`` is
+        ``scan_text(norm)`` when the caller has it already."""
         found: list[Mention] = []
         if not self._values:
             return found
+        if scan is None:
+            scan = scan_text(norm)  # scan[i + 1] is norm[i], a space where norm has a non-letter
         n = len(norm)
         values = self._values
-        letters = _LETTERS
-        suffixes = SUFFIXES
         proclitics = PROCLITICS
         proclitic_ends = _PROCLITIC_ENDS
+        suffixes = SUFFIXES
         suffix_starts = _SUFFIX_STARTS
-        for end_idx, index in self._auto.iter(norm):
-            size, bucket = values[index]
-            end = end_idx + 1
-            start = end - size
-            # the word's letters before the hit: a proclitic sequence (the scan stops as soon as
-            # the letters seen cannot end one)
-            ws = start
-            while ws > 0:
-                ch = norm[ws - 1]
-                if ch in letters or (ch != " " and ch.isalpha()):
-                    ws -= 1
-                    if norm[ws:start] not in proclitic_ends:
-                        break
+        for end, index in self._auto.iter(scan):  # the hit ends at scan[end]: norm[:end] holds it
+            for size, marked, bucket, verify in values[index]:
+                start = end - size
+                if marked > 0:  # " " + proclitic + key: the word starts after the space
+                    ws = start - marked + 1
+                    prefix = norm[ws:start]
                 else:
-                    break
-            if ws == start:
-                prefix = ""
-            else:
-                prefix = norm[ws:start]
-                if prefix not in proclitics:
-                    continue
-            # ... and after it: a suffix (no entry takes letters that cannot start one)
-            we = end
-            while we < n:
-                ch = norm[we]
-                if ch in letters or (ch != " " and ch.isalpha()):
+                    if verify is not None and norm[start:end] != verify:
+                        continue
+                    # the word's letters before the hit: a proclitic sequence (the scan stops as
+                    # soon as the letters seen cannot end one)
+                    ws = start
+                    while scan[ws] != " ":  # scan[ws] is norm[ws - 1]
+                        ws -= 1
+                        if norm[ws:start] not in proclitic_ends:
+                            break
+                    if ws == start:
+                        prefix = ""
+                    else:
+                        prefix = norm[ws:start]
+                        if prefix not in proclitics:
+                            continue
+                # ... and after it: a suffix (no entry takes letters that cannot start one)
+                we = end
+                while we < n and scan[we + 1] != " ":
                     we += 1
                     if norm[end:we] not in suffix_starts:
                         break
-                else:
-                    break
-            tail = norm[end:we] if we > end else ""
-            if tail and tail not in suffix_starts:
-                continue  # the scan stopped early
-            for entry, definite in bucket:
-                if tail not in suffixes[entry.suffix]:
-                    continue
-                if definite and not _has_article(prefix):
-                    continue
-                if prefix == "ف" and entry.kind == "place":
-                    continue  # "فاروق" (a name) is not ف + "أروق" (a village); news writes "وفي X", not "فX"
-                if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
-                    continue
-                found.append(Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end]))
-                if first:
-                    return found
+                tail = norm[end:we] if we > end else ""
+                if tail and tail not in suffix_starts:
+                    continue  # the scan stopped early
+                for entry, definite in bucket:
+                    if tail not in suffixes[entry.suffix]:
+                        continue
+                    if definite and not _has_article(prefix):
+                        continue
+                    if prefix == "ف" and entry.kind == "place":
+                        continue  # "فاروق" (a name) is not ف + "أروق" (a village); news writes "وفي X", not "فX"
+                    if prefix in VERB_ONLY_PROCLITICS and entry.suffix != "verb":
+                        continue
+                    found.append(Mention(entry.kind, entry.ref, start, end, ws, we, norm[start:end]))
+                    if first:
+                        return found
         return found
 
 

@@ -20,7 +20,7 @@ PRIORITY = {"source": 0, "actor": 1, "trigger": 2, "place": 3}
 
 def recognize(doc: Doc, res: Resources) -> Doc:
     layers: dict[str, list] = {"entity": [], "country": [], "modifier": [], "cue": [], "cite": []}
-    for m in res.matcher.find(doc.text):
+    for m in res.matcher.find(doc.text, scan=doc.scan):
         layers["entity" if m.kind in ENTITY_KINDS else m.kind].append(m)
     entities = layers["entity"]
     doc.entities = longest_first(entities, PRIORITY) if entities else []

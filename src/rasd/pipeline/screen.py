@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .doc import Doc
-from .match import Entry
+from .match import Entry, scan_text
 
 if TYPE_CHECKING:
     from ..resources.loader import Resources
@@ -30,5 +30,6 @@ def starts_events(entry: Entry) -> bool:
 
 
 def screen(doc: Doc, res: Resources) -> Doc:
-    doc.quiet = not res.screen.find(doc.text, first=True)
+    doc.scan = scan_text(doc.text)  # recognize reads it too
+    doc.quiet = not res.screen.find(doc.text, first=True, scan=doc.scan)
     return doc
