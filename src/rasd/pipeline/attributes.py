@@ -21,6 +21,7 @@ import itertools
 
 from ..resources.loader import Resources
 from .doc import Candidate, Doc, cue_in, within
+from .match import Mention
 
 MAX_EVENT_DEATHS = 1000  # from here a toll is a campaign's ("قتل خلاله أكثر من 1600 مدني", "ما يزيد عن ألف")
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event
@@ -66,6 +67,10 @@ def _casualties(doc: Doc, res: Resources, cand: Candidate) -> None:
 def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[tuple[int, bool, int]]:
     """(count, vague, position) of every casualty figure of ``kind`` in ``[start, end)``."""
     out: list[tuple[int, bool, int]] = []
+    afters, befores = cue_in(doc, f"{kind}_after", start, end), cue_in(doc, f"{kind}_before", start, end)
+    ones = cue_in(doc, f"{kind}_one", start, end)
+    if not (afters or befores or ones):
+        return out  # no casualty word of this kind: no figure (and no need to read the numbers)
     sentence = doc.sentence_at(start)
     times = within(doc.times_in(sentence), start, end)
     nums = [
@@ -82,7 +87,7 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         if c.ref.startswith(("killed_", "injured_"))
     )
     killed_ends = [c.nend for c in cue_in(doc, "killed_after", start, end)]
-    for cue in cue_in(doc, f"{kind}_after", start, end):
+    for cue in afters:
         if kind == "injured" and any(0 <= cue.wstart - k <= 3 for k in killed_ends):
             continue  # "مقتل وجرح 110": a combined toll gives neither figure
         tail = text[cue.nend : cue.nend + 14].split()
@@ -109,12 +114,12 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
             out.append((n.value, n.vague, n.nstart))
         elif cue_in(doc, "others", cue.nend, min(end, cue.nend + 12)):  # "وجرح آخرين", "وإصابة عدد آخر"
             out.append((3, True, cue.nend))
-    for cue in cue_in(doc, f"{kind}_before", start, end):
+    for cue in befores:
         n = next((n for n in nums if 0 <= cue.wstart - n.nend <= 2), None)
         if n is not None:
             out.append((n.value, n.vague, n.nstart))
-    if not out and cue_in(doc, f"{kind}_one", start, end):  # "لقي أمين شرطة مصرعه", "لإصابته بجروح"
-        out.append((1, False, cue_in(doc, f"{kind}_one", start, end)[0].nstart))
+    if not out and ones:  # "لقي أمين شرطة مصرعه", "لإصابته بجروح"
+        out.append((1, False, ones[0].nstart))
     limit = MAX_EVENT_DEATHS if kind == "killed" else MAX_EVENT_FIGURE
     return [f for f in out if f[0] < limit]
 
@@ -231,10 +236,16 @@ def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
         return
     if cand.background:
         return
-    for sent in doc.sentences:
-        if sent.index in event_sentences:
-            continue
-        if cues := cue_in(doc, "hedge_article", sent.span.start, sent.span.end):
-            cand.hedged = True
-            cand.rules["certainty"] = f"nobody claimed it / suspected author, elsewhere in the article '{cues[0].form}'"
-            return
+    if cue := _article_hedge(doc, event_sentences):
+        cand.hedged = True
+        cand.rules["certainty"] = f"nobody claimed it / suspected author, elsewhere in the article '{cue.form}'"
+
+
+def _article_hedge(doc: Doc, event_sentences: set[int]) -> Mention | None:
+    """The first hedge of the article in a sentence that reports no event ("لم تعلن أي جهة مسؤوليتها")."""
+    for c in cue_in(doc, "hedge_article", 0, len(doc.text)):
+        i = doc.sentence_at(c.nstart)
+        span = doc.sentences[i].span
+        if i not in event_sentences and span.start <= c.nstart and c.nend <= span.end:
+            return c
+    return None

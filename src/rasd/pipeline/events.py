@@ -42,7 +42,12 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
     chosen = choose_places(doc, res)
     doc_places = chosen
     dl_end = dateline_end(doc)
+    # only a sentence with a trigger or a death word can hold an event (see ``screen``)
+    starters = {doc.sentence_at(m.nstart) for m in doc.entities if m.kind == "trigger"}
+    starters.update(doc.sentence_at(c.nstart) for kind in DEATH_CUES for c in cue_in(doc, kind, 0, len(doc.text)))
     for sent in doc.sentences:
+        if sent.index not in starters:
+            continue
         s, e = sent.span.start, sent.span.end
         ents = within(doc.entities, s, e)
         trigs = []
