@@ -27,30 +27,42 @@ def test_numbers(res, sentence, values):
 PUB = date(2023, 4, 11)  # a Tuesday
 
 
-@pytest.mark.parametrize(
-    ("sentence", "expected", "precision"),
-    [
-        ("إن هجوما صاروخيا استهدف، الإثنين، قاعدة شرقي سورية", date(2023, 4, 10), "day"),
-        ("وفي 25 آذار / مارس الماضي، شنت المجموعات", date(2023, 3, 25), "day"),
-        ("وفي أواخر آذار/ مارس، ردت القوات الأميركية", date(2023, 3, 1), "month"),
-        ("يوم الثلاثاء في غارة جوية", date(2023, 4, 11), "day"),
-        ("أسفر انفجار سيارة مفخخة ليل الخميس وسط بنغازي", date(2023, 4, 6), "day"),
-        ("أعلن الجيش عن مقتل ثمانية عناصر أمس", date(2023, 4, 10), "day"),
-        ("في غارة جوية شنتها طائرات التحالف قبل أسبوع", date(2023, 4, 4), "week"),
-        ("الذي اجتاح العراق وسورية، عام 2014", date(2014, 1, 1), "year"),
-        ("ومنذ كانون الثاني/يناير الماضي، أغلقت السلطات", date(2023, 1, 1), "month"),
-        ("في 12 أبريل 2018 وقع الهجوم", date(2018, 4, 12), "day"),
-        ("في الخامس عشر من مايو", date(2022, 5, 15), "day"),
-        ("مساء الاربعاء الماضي", date(2023, 4, 5), "day"),
-        ("ليلة الجمعة 7 يونيوز", date(2022, 6, 7), "day"),
-        ("في 1 رمضان 1436 هـ", date(2015, 6, 18), "day"),
-    ],
-)
+TIME_SENTENCES = [
+    ("إن هجوما صاروخيا استهدف، الإثنين، قاعدة شرقي سورية", date(2023, 4, 10), "day"),
+    ("وفي 25 آذار / مارس الماضي، شنت المجموعات", date(2023, 3, 25), "day"),
+    ("وفي أواخر آذار/ مارس، ردت القوات الأميركية", date(2023, 3, 1), "month"),
+    ("يوم الثلاثاء في غارة جوية", date(2023, 4, 11), "day"),
+    ("أسفر انفجار سيارة مفخخة ليل الخميس وسط بنغازي", date(2023, 4, 6), "day"),
+    ("أعلن الجيش عن مقتل ثمانية عناصر أمس", date(2023, 4, 10), "day"),
+    ("في غارة جوية شنتها طائرات التحالف قبل أسبوع", date(2023, 4, 4), "week"),
+    ("الذي اجتاح العراق وسورية، عام 2014", date(2014, 1, 1), "year"),
+    ("ومنذ كانون الثاني/يناير الماضي، أغلقت السلطات", date(2023, 1, 1), "month"),
+    ("في 12 أبريل 2018 وقع الهجوم", date(2018, 4, 12), "day"),
+    ("في الخامس عشر من مايو", date(2022, 5, 15), "day"),
+    ("مساء الاربعاء الماضي", date(2023, 4, 5), "day"),
+    ("ليلة الجمعة 7 يونيوز", date(2022, 6, 7), "day"),
+    ("في 1 رمضان 1436 هـ", date(2015, 6, 18), "day"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected", "precision"), TIME_SENTENCES)
 def test_time_expressions_resolve_against_pub_date(res, sentence, expected, precision):
     refs = res.calendar.find(fold(sentence), PUB)
     assert refs, sentence
     best = max(refs, key=lambda r: r.nend - r.nstart)
     assert (best.date, best.precision) == (expected, precision)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [s for s, _, _ in TIME_SENTENCES] + ["مارس الجيش ضغوطا كبيرة", "وقالت اليومية إن الأمسية انتهت", "في يوم السبت"],
+)
+def test_time_words_from_the_matcher_choose_the_same_patterns(res, sentence):
+    # the pipeline passes find() the kinds of time words the dictionary matcher saw; find() looks
+    # for them itself otherwise: both must give the same expressions
+    text = fold(sentence)
+    kinds = {m.ref for m in res.matcher.find(text) if m.kind == "time"}
+    assert res.calendar.find(text, PUB, kinds) == res.calendar.find(text, PUB)
 
 
 def test_no_pub_date_gives_no_relative_date(res):

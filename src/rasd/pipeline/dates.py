@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -89,30 +91,42 @@ class Calendar:
         )
         # Cheap first tests: each pattern above needs one of these words (ending a word) somewhere
         # in the text; ``re`` finds a plain alternation of words fast, while the patterns, which
-        # start with a lookbehind, are tried at every position.
-        self._month_hint = re.compile(rf"(?:{month})(?![\w])")
-        self._hijri_hint = re.compile(rf"(?:{hijri})(?![\w])")
+        # start with a lookbehind, are tried at every position. (The pipeline passes ``find`` the
+        # kinds of words the matcher found instead: see ``words``.)
         self._ordinal_hint = re.compile(rf"(?:{ords})(?![\w])")
-        self._weekday_hint = re.compile(rf"(?:{wd})(?![\w])")
-        self._relative_hint = re.compile(rf"(?:{_alt(list(self.relative))})(?![\w])")
+        kinds = {"month": month, "hijri": hijri, "weekday": wd, "relative": _alt(list(self.relative))}
+        self._hints = tuple((kind, re.compile(rf"(?:{alt})(?![\w])")) for kind, alt in kinds.items())
 
-    def find(self, norm: str, pub: date | None) -> list[TimeRef]:
-        """Time expressions in ``norm`` (longest first on overlap), resolved against ``pub``."""
+    def words(self) -> Iterator[tuple[str, str]]:
+        """(form, kind) of the words every time expression of a kind needs: month, hijri, weekday,
+        relative. Given to the dictionary matcher, they tell ``find`` which patterns to try."""
+        for kind, forms in (("month", self.months), ("hijri", self.hijri), ("weekday", self.weekdays),
+                            ("relative", self.relative)):  # fmt: skip
+            for form in forms:
+                yield form, kind
+
+    def find(self, norm: str, pub: date | None, kinds: AbstractSet[str] | None = None) -> list[TimeRef]:
+        """Time expressions in ``norm`` (longest first on overlap), resolved against ``pub``.
+
+        ``kinds``: the kinds of :meth:`words` found in ``norm`` on word edges (by the dictionary
+        matcher), when the caller knows them; else each is looked for here.
+        """
         found: list[TimeRef] = []
+        if kinds is None:
+            kinds = {k for k, hint in self._hints if hint.search(norm)}
         digits = _DIGIT.search(norm) is not None
-        months = self._month_hint.search(norm) is not None
-        days = digits or self._ordinal_hint.search(norm) is not None
-        if digits and self._hijri_hint.search(norm):
+        months = "month" in kinds
+        if digits and "hijri" in kinds:
             found += self._hijri_refs(norm, pub)
-        if months and days:
+        if months and (digits or self._ordinal_hint.search(norm) is not None):
             found += self._dmy_refs(norm, pub)
         if months:
             found += self._month_refs(norm, pub)
         if digits:
             found += self._year_refs(norm, pub)
-        if self._weekday_hint.search(norm):
+        if "weekday" in kinds:
             found += self._weekday_refs(norm, pub, found)
-        if self._relative_hint.search(norm):
+        if "relative" in kinds:
             found += self._relative_refs(norm, pub)
         return _longest_first(found) if found else found
 

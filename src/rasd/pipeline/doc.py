@@ -77,6 +77,7 @@ class Doc:
     modifiers: list[Mention] = field(default_factory=list)
     cues: list[Mention] = field(default_factory=list)
     cites: list[Mention] = field(default_factory=list)
+    time_words: list[Mention] = field(default_factory=list)  # ref: the kind (``Calendar.words``)
     calendar: Any = None  # set by recognize: times and numbers are parsed per sentence, on demand
     number_words: Any = None
     _times: dict[int, list[TimeRef]] = field(default_factory=dict)
@@ -100,7 +101,8 @@ class Doc:
         """Time expressions of one sentence (normalized offsets), parsed on first use."""
         if sentence not in self._times:
             span = self.sentences[sentence].span
-            refs = self.calendar.find(self.norm.text[span.start : span.end], self.article.pub_date)
+            kinds = {m.ref for m in within(self.time_words, span.start, span.end)}
+            refs = self.calendar.find(self.norm.text[span.start : span.end], self.article.pub_date, kinds)
             self._times[sentence] = [replace(r, nstart=r.nstart + span.start, nend=r.nend + span.start) for r in refs]
         return self._times[sentence]
 

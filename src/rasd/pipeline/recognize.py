@@ -2,11 +2,13 @@
 
 Entities (places, actors, sources, triggers) compete for text: overlaps resolve longest first
 (so "هيئة تحرير الشام" is an actor, not the trigger "تحرير"). Cues, weapon modifiers, citation
-verbs and country names are separate layers that never mask entities.
+verbs, country names and the words time expressions need (month and weekday names...: which of
+the calendar's patterns a sentence can hold) are separate layers that never mask entities.
 """
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 
 from ..resources.loader import Resources
@@ -19,7 +21,7 @@ PRIORITY = {"source": 0, "actor": 1, "trigger": 2, "place": 3}
 
 
 def recognize(doc: Doc, res: Resources) -> Doc:
-    layers: dict[str, list] = {"entity": [], "country": [], "modifier": [], "cue": [], "cite": []}
+    layers: dict[str, list] = {"entity": [], "country": [], "modifier": [], "cue": [], "cite": [], "time": []}
     for m in res.matcher.find(doc.text, scan=doc.scan):
         layers["entity" if m.kind in ENTITY_KINDS else m.kind].append(m)
     entities = layers["entity"]
@@ -36,9 +38,13 @@ def recognize(doc: Doc, res: Resources) -> Doc:
     doc.countries = longest_first(layers["country"])
     doc.modifiers = longest_first(layers["modifier"])
     doc.cites = longest_first(layers["cite"])
+    doc.time_words = sorted(layers["time"], key=_nstart)
     by_kind: dict[str, list] = {}
     for c in layers["cue"]:
         by_kind.setdefault(c.ref, []).append(c)
     doc.cues = sorted((m for ms in by_kind.values() for m in longest_first(ms)), key=lambda m: m.nstart)
     doc.calendar, doc.number_words = res.calendar, res.numbers  # times and numbers: per sentence, on demand
     return doc
+
+
+_nstart = operator.attrgetter("nstart")

@@ -89,6 +89,8 @@ class Resources:
             matcher.add(form, Entry("source", source_id, suffix))
         for form, cue_id, suffix in sources.cue_entries():
             matcher.add(form, Entry("cite", cue_id, suffix))
+        for form, kind in calendar.words():
+            matcher.add(form, Entry("time", kind))
         triggers, modifiers = _load_triggers(data_dir / "triggers" / "events.yaml", matcher)
         absorbs = _load_absorbs(data_dir / "triggers" / "events.yaml")
         instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
