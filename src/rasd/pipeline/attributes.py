@@ -80,11 +80,11 @@ def _figures(doc: Doc, res: Resources, kind: str, start: int, end: int) -> list[
         and not any(t.nstart <= n.nstart < t.nend for t in times)
     ]
     text = doc.text
-    first = bisect.bisect_left(doc.cues, start, key=lambda c: c.nstart)  # doc.cues is sorted by nstart
-    all_cues = sorted(
-        c.nstart
-        for c in itertools.takewhile(lambda c: c.nstart < end, itertools.islice(doc.cues, first, None))
-        if c.ref.startswith(("killed_", "injured_"))
+    all_cues = sorted(  # where every killed/injured cue starts
+        p
+        for kind, (_, starts) in doc.cues.items()
+        if kind.startswith(("killed_", "injured_"))
+        for p in starts[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
     )
     killed_ends = [c.nend for c in cue_in(doc, "killed_after", start, end)]
     for cue in afters:

@@ -75,7 +75,8 @@ class Doc:
     entities: list[Mention] = field(default_factory=list)  # places, actors, sources, triggers
     countries: list[Mention] = field(default_factory=list)
     modifiers: list[Mention] = field(default_factory=list)
-    cues: list[Mention] = field(default_factory=list)
+    # cue kind → its mentions (sorted by position) and their start offsets: see ``cue_in``
+    cues: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
     cites: list[Mention] = field(default_factory=list)
     time_words: list[Mention] = field(default_factory=list)  # ref: the kind (``Calendar.words``)
     calendar: Any = None  # set by recognize: times and numbers are parsed per sentence, on demand
@@ -86,7 +87,6 @@ class Doc:
     candidates: list[Candidate] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
-    _cue_index: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)  # kind → cues, starts
 
     @property
     def text(self) -> str:
@@ -154,16 +154,8 @@ def within(items: list, start: int, end: int) -> list:
 
 
 def cue_in(doc: Doc, kind: str, start: int, end: int) -> list[Mention]:
-    """Cues of one kind inside ``[start, end)`` (an index per kind, built on first use)."""
-    index = doc._cue_index
-    if not index:
-        if not doc.cues:
-            return []
-        for c in doc.cues:  # doc.cues is sorted by position
-            cues, starts = index.setdefault(c.ref, ([], []))
-            cues.append(c)
-            starts.append(c.nstart)
-    found = index.get(kind)
+    """Cues of one kind inside ``[start, end)``."""
+    found = doc.cues.get(kind)
     if found is None:
         return []
     cues, starts = found

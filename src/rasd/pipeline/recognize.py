@@ -42,7 +42,7 @@ def recognize(doc: Doc, res: Resources) -> Doc:
     by_kind: dict[str, list] = {}
     for c in layers["cue"]:
         by_kind.setdefault(c.ref, []).append(c)
-    doc.cues = sorted((m for ms in by_kind.values() for m in longest_first(ms)), key=lambda m: m.nstart)
+    doc.cues = {kind: (kept, [c.nstart for c in kept]) for kind, ms in by_kind.items() for kept in [longest_first(ms)]}
     doc.calendar, doc.number_words = res.calendar, res.numbers  # times and numbers: per sentence, on demand
     return doc
 
