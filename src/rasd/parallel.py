@@ -1,7 +1,9 @@
 """Extract articles on several processes, results in input order (``rasd extract --workers N``).
 
-Each worker process loads the resources once (pool initializer, :func:`rasd.resources.loader.
-load_resources`, normally from its disk cache) and extracts chunks of articles; the parent reads
+Each worker process has the resources once: where processes start by fork (Linux), the parent
+loads them before the pool starts and every worker inherits them, shared copy-on-write; elsewhere
+each worker loads its own (pool initializer, :func:`rasd.resources.loader.load_resources`,
+normally from its disk cache). Workers extract chunks of articles; the parent reads
 the inputs, sends chunks, and yields the outcomes chunk by chunk in exactly the input order, so
 the output equals a one-process run. At most ``workers * prefetch`` chunks are in flight: a huge
 input (``bulk.jsonl.gz``) is streamed, never read ahead whole.
@@ -13,6 +15,7 @@ article, never stopping the batch, as in the one-process loop of the CLI.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -93,6 +96,12 @@ def extract_parallel(
     if workers < 1:
         raise ValueError("workers must be at least 1")
     ctx = multiprocessing.get_context()
+    if ctx.get_start_method() == "fork":
+        # Load once here: forked workers inherit the resources (pages shared copy-on-write) instead
+        # of each unpickling its own; frozen, they are never scanned (and so never copied) by the
+        # cyclic garbage collector.
+        load_resources(data_dir)
+        gc.freeze()
     it = iter(items)
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data_dir,)
