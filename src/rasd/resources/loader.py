@@ -36,6 +36,9 @@ from ..types import SUB_TO_TYPE
 DATA_DIR = Path(__file__).parent / "data"
 
 CUE_SUFFIX = {"agent_verbs": "verb", "killed": "verb", "injured": "noun"}
+# Cue kinds that are word lists the pipeline looks words up in (``Resources.cues``), never
+# searched for in the text: the matcher does not hold them.
+WORD_LIST_CUES = frozenset({"singular_victims", "non_people", "dual_killed", "dual_injured"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +187,9 @@ def _load_cues(path: Path, matcher: Matcher) -> dict[str, Any]:
                     matcher.add(form, Entry("cue", name, "verb" if pos == "after" else "noun"))
                 cues[name] = {fold(f) for f in forms}
         else:
-            for form in value:
-                matcher.add(form, Entry("cue", kind, CUE_SUFFIX.get(kind, "none")))
+            if kind not in WORD_LIST_CUES:
+                for form in value:
+                    matcher.add(form, Entry("cue", kind, CUE_SUFFIX.get(kind, "none")))
             cues[kind] = {fold(f) for f in value}
     return cues
 
