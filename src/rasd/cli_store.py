@@ -86,9 +86,13 @@ def ingest_command(
     scheduler: Annotated[
         str | None, typer.Option(help="With --engine dask: scheduler address (tcp://host:8786).")
     ] = None,
-    partitions: Annotated[
-        int | None, typer.Option(min=1, help="With --engine dask: number of tasks (default: 2 per worker thread).")
-    ] = None,
+    partition_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With --engine dask: articles per task; the input streams, 2 tasks per worker thread in flight.",
+        ),
+    ] = 1000,
     parquet_out: Annotated[
         Path | None,
         typer.Option(
@@ -114,8 +118,10 @@ def ingest_command(
     """
     if engine not in ("local", "dask"):
         raise typer.BadParameter("must be local or dask", param_hint="--engine")
-    if engine == "local" and (scheduler or partitions or parquet_out):
-        raise typer.BadParameter("only meaningful with --engine dask", param_hint="--scheduler/--partitions/...")
+    size_source = ctx.get_parameter_source("partition_size")  # by name: Typer may vendor its own Click
+    size_given = size_source is not None and size_source.name != "DEFAULT"
+    if engine == "local" and (scheduler or size_given or parquet_out):
+        raise typer.BadParameter("only meaningful with --engine dask", param_hint="--scheduler/--partition-size/...")
     if engine == "dask" and feed:
         raise typer.BadParameter("--feed runs on the local engine only", param_hint="--engine")
     if feed:
@@ -135,7 +141,7 @@ def ingest_command(
             paths,
             db if (db_given or parquet_out is None) else None,
             scheduler=scheduler,
-            partitions=partitions,
+            partition_size=partition_size,
             parquet_out=parquet_out,
             meta=meta,
             batch_size=batch_size,
@@ -189,7 +195,7 @@ def _ingest_dask(
     db: str | None,
     *,
     scheduler: str | None,
-    partitions: int | None,
+    partition_size: int,
     parquet_out: Path | None,
     meta: Path | None,
     batch_size: int,
@@ -197,7 +203,11 @@ def _ingest_dask(
     pub_date: date | None,
     outlet: str | None,
 ) -> None:
-    """``rasd ingest --engine dask``: extract on a Dask cluster, store on this machine and/or write Parquet."""
+    """``rasd ingest --engine dask``: extract on a Dask cluster, store on this machine and/or write Parquet.
+
+    The input streams in partitions of ``partition_size`` articles (see :mod:`rasd.distributed`);
+    ``progress`` shows the ingest bar with a store, else a bar of the articles extracted.
+    """
     from .distributed import dask_client, ingest_dask
 
     store = _open(db) if db is not None else None
@@ -208,7 +218,7 @@ def _ingest_dask(
                 client=client,
                 store=store,
                 parquet_out=parquet_out,
-                partitions=partitions,
+                partition_size=partition_size,
                 meta=meta,
                 pub_date=pub_date,
                 outlet=outlet,
