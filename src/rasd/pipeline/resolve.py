@@ -208,7 +208,8 @@ def _same_admin1(doc: Doc, a: Candidate, b: Candidate) -> bool:
 
 
 def _title_only(doc: Doc, c: Candidate) -> bool:
-    return doc.has_title and all(doc.sentences[i].paragraph == 0 for i in c.sentences)
+    # paragraphs grow with the sentence index: the last sentence tells
+    return doc.has_title and (not c.sentences or doc.sentences[max(c.sentences)].paragraph == 0)
 
 
 def _retold(doc: Doc, a: Candidate, b: Candidate) -> bool:
@@ -265,7 +266,7 @@ def _same_kind(doc: Doc, res: Resources, a: Candidate, b: Candidate) -> bool:
             return True
     if CLAUSE_ONLY_ABSORBER in (a.sub, b.sub):
         return False  # an interception absorbs the missile only within its own clause
-    if (_title_only(doc, a) or _title_only(doc, b)) and SUB_TO_TYPE.get(a.sub) == SUB_TO_TYPE.get(b.sub):
+    if SUB_TO_TYPE.get(a.sub) == SUB_TO_TYPE.get(b.sub) and (_title_only(doc, a) or _title_only(doc, b)):
         return True  # a headline types loosely ("صواريخ تستهدف مواقع" for the body's air strikes)
     sa, sb = _base_sub(res, a), _base_sub(res, b)
     return sb in res.absorbs.get(a.sub, ()) or sa in res.absorbs.get(b.sub, ())
