@@ -18,10 +18,22 @@ from rasd.pipeline.normalize import fold
         ("أصيب ثلاثة عشر جريحا", [13]),
         ("مقتل وإصابة العشرات في انفجار", [10]),
         ("إصابة ستة أميركيين آخرين", [6]),
+        # a multiplier word takes the number before it as its count
+        ("ولقي حوالي ثلاثة آلاف أمريكي مصرعهم", [3000]),
+        ("مسؤول يمني: ألف قتيل و 9 آلاف جريح", [1000, 9000]),
+        ("قتلت أكثر من 14 ألف شخص منذ عام 2009", [14000, 2009]),
+        ("خمسة وعشرين ألفا", [25000]),
+        ("ألفي قتيل", [2000]),
     ],
 )
 def test_numbers(res, sentence, values):
     assert [n.value for n in res.numbers.find(fold(sentence))] == values
+
+
+def test_vague_multiples_stay_vague(res):
+    # "عشرات الآلاف": tens of thousands, a vague count (then too large to be one event's toll)
+    assert [(n.value, n.vague) for n in res.numbers.find(fold("وقتل من الجيش عشرات الآلاف"))] == [(10000, True)]
+    assert [(n.value, n.vague) for n in res.numbers.find(fold("آلاف القتلى"))] == [(1000, True)]
 
 
 PUB = date(2023, 4, 11)  # a Tuesday

@@ -29,6 +29,7 @@ class NumberWords:
     vague: dict[str, int]
     ordinals: dict[str, int]
     teens_suffix: frozenset[str]
+    multipliers: dict[str, int] = field(default_factory=dict)  # "آلاف" after a number multiplies it
     _word_re: re.Pattern[str] = field(init=False, repr=False)
     _word_hint: re.Pattern[str] = field(init=False, repr=False)
     _ordinal_re: re.Pattern[str] = field(init=False, repr=False)
@@ -44,15 +45,16 @@ class NumberWords:
     @classmethod
     def from_data(cls, data: dict) -> NumberWords:
         words: dict[str, int] = {}
-        for group in ("units", "tens", "hundreds", "thousands"):
-            for value, forms in data[group].items():
+        for group in ("units", "tens", "hundreds", "thousands", "millions"):
+            for value, forms in data.get(group, {}).items():
                 for f in forms:
                     words[fold(f)] = int(value)
         for f in data["eleven"]:
             words[fold(f)] = 11
         vague = {fold(f): int(v) for v, forms in data["vague"].items() for f in forms}
         ordinals = {fold(f): int(v) for v, forms in data["ordinals"].items() for f in forms}
-        return cls(words, vague, ordinals, frozenset(fold(f) for f in data["teens_suffix"]))
+        multipliers = {fold(f): int(v) for v, forms in data.get("multipliers", {}).items() for f in forms}
+        return cls(words, vague, ordinals, frozenset(fold(f) for f in data["teens_suffix"]), multipliers)
 
     def ordinal_matches(self, norm: str) -> list[Number]:
         return [Number(self.ordinals[m.group(1)], m.start(1), m.end(1)) for m in self._ordinal_re.finditer(norm)]
@@ -95,6 +97,20 @@ class NumberWords:
             out.append(Number(total, start, end))
             i = j
         out.sort(key=lambda n: n.nstart)
+        return self._multiply(norm, out) if self.multipliers and len(out) > 1 else out
+
+    def _multiply(self, norm: str, found: list[Number]) -> list[Number]:
+        """A number right before a multiplier word takes it as its unit: "ثلاثة آلاف" → 3,000 (the
+        first number's precision stays: "عشرات الآلاف" is a vague 10,000)."""
+        out: list[Number] = []
+        for n in found:
+            if out and not norm[out[-1].nend : n.nstart].strip():
+                unit = self.multipliers.get(norm[n.nstart : n.nend])
+                if unit is not None:
+                    prev = out.pop()
+                    out.append(Number(prev.value * unit, prev.nstart, n.nend, prev.vague))
+                    continue
+            out.append(n)
         return out
 
 
