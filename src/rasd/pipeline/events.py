@@ -76,7 +76,8 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
         if not typed:
             kills = [c for kind in DEATH_CUES for c in cue_in(doc, kind, s, e)]
-            if kills and not cue_in(doc, "future", s, e) and excluded_end < s:  # not the deaths of an excluded one
+            # not the deaths of an excluded one, nor a toll since a year ("قتلت أكثر من 14 ألف شخص منذ عام 2009")
+            if kills and not cue_in(doc, "future", s, e) and excluded_end < s and not _since_a_year(doc, sent.index):
                 typed = [(kills[0], "casualty", 0.3)]
             else:
                 continue  # no event here: its places need not be read
@@ -150,13 +151,20 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         doc, "passive", max(doc.sentences[sentence].span.start, trig.wstart - PASSIVE_REACH), trig.wstart
     ):
         return True  # "لتحرير درنة", "لسيطرة الجيش": purpose or genitive, unless "تعرض ل..."
-    span = doc.sentences[sentence].span
     if _describes_actor(doc, sentence, trig):
         return True  # "تنظيم داعش الذي اجتاح العراق": describes the actor, not one occurrence
-    for c in cue_in(doc, "since", span.start, span.end):
-        if any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times_in(sentence)):
-            return True  # "منذ 2011 ...": a campaign summary, not one occurrence
+    if _since_a_year(doc, sentence):
+        return True  # "منذ 2011 ...": a campaign summary, not one occurrence
     return bool(cue_in(doc, "frame_non_event", cs, trig.wstart))
+
+
+def _since_a_year(doc: Doc, sentence: int) -> bool:
+    """The sentence counts from a year on ("منذ 2011", "منذ عام 2009"): it sums up a campaign."""
+    span = doc.sentences[sentence].span
+    return any(
+        any(t.precision == "year" and 0 <= t.nstart - c.nstart <= 25 for t in doc.times_in(sentence))
+        for c in cue_in(doc, "since", span.start, span.end)
+    )
 
 
 def _since_long_ago(doc: Doc, sentence: int, trig: Mention) -> bool:
