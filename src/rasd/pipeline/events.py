@@ -60,6 +60,8 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
                 descriptive = descriptive or _describes_actor(doc, sent.index, m)
                 excluded_end = m.wend
                 continue
+            if (needs := res.triggers[m.ref].needs) and not _in_context(doc, res, needs, ents, s, e):
+                continue  # "اتفاقية التعاون بين التعليم والصحة": a deal, but no conflict actors' one
             coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
             if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
                 continue  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
@@ -167,6 +169,14 @@ def _since_a_year(doc: Doc, sentence: int) -> bool:
     )
 
 
+def _in_context(doc: Doc, res: Resources, kind: str, ents: list[Mention], start: int, end: int) -> bool:
+    """The sentence ``[start, end)`` holds a cue of ``kind`` or names an armed group (rebels or
+    militias: ACLED inter 2–4)."""
+    return bool(cue_in(doc, kind, start, end)) or any(
+        m.kind == "actor" and res.actors.get(m.ref).inter in ARMED_GROUPS for m in ents
+    )
+
+
 def _since_long_ago(doc: Doc, sentence: int, trig: Mention) -> bool:
     """A "منذ <date>" after the trigger whose date lies before the publication week: a running total."""
     span = doc.sentences[sentence].span
@@ -223,6 +233,7 @@ def _rank(res: Resources, sub: str) -> int:
 FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
 TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 INTERCEPTION = "Disrupted weapons use"
+ARMED_GROUPS = frozenset({2, 3, 4})  # ACLED inter: rebels, political and identity militias
 PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {

@@ -47,6 +47,7 @@ class Trigger:
     weight: float
     form: str
     absorbable: bool = False
+    needs: str | None = None  # a cue kind its sentence must hold (or an armed group): events.yaml "needs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,9 @@ class Resources:
         absorbs = _load_absorbs(data_dir / "triggers" / "events.yaml")
         instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
+        for t in triggers.values():
+            if t.needs is not None and t.needs not in cues:
+                raise ResourceError(f"{data_dir / 'triggers' / 'events.yaml'}: needs: no cue kind {t.needs!r}")
         screen = matcher.subset(starts_events).compile()
         matcher.compile()
         country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
@@ -154,7 +158,7 @@ def _load_triggers(path: Path, matcher: Matcher) -> tuple[dict[str, Trigger], di
             raise ResourceError(f"{path}: trigger group {i}: unknown sub-event type {sub!r}")
         for form in item["forms"]:
             ref = f"t:{fold(form)}:{sub}"
-            triggers[ref] = Trigger(sub, float(item["weight"]), form, bool(item.get("absorbable")))
+            triggers[ref] = Trigger(sub, float(item["weight"]), form, bool(item.get("absorbable")), item.get("needs"))
             matcher.add(form, Entry("trigger", ref, item.get("suffix", "noun")))
     modifiers: dict[str, Modifier] = {}
     for item in data["modifiers"]:
