@@ -35,6 +35,7 @@ TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admi
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
+GROUND_REACH = 25  # "سيطرت المقاومة الشعبية على مواقع": the ground taken follows the verb closely
 DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an attack verb right after an excluded attack noun
 
 
@@ -60,8 +61,8 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
                 descriptive = descriptive or _describes_actor(doc, sent.index, m)
                 excluded_end = m.wend
                 continue
-            if (needs := res.triggers[m.ref].needs) and not _in_context(doc, res, needs, ents, s, e):
-                continue  # "اتفاقية التعاون بين التعليم والصحة": a deal, but no conflict actors' one
+            if res.triggers[m.ref].needs and not _in_context(doc, res, m, sent.index, ents, chosen):
+                continue  # "اتفاقية التعاون بين التعليم والصحة", "استعادة أموالها": not a conflict's
             coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
             if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
                 continue  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
@@ -169,12 +170,24 @@ def _since_a_year(doc: Doc, sentence: int) -> bool:
     )
 
 
-def _in_context(doc: Doc, res: Resources, kind: str, ents: list[Mention], start: int, end: int) -> bool:
-    """The sentence ``[start, end)`` holds a cue of ``kind`` or names an armed group (rebels or
-    militias: ACLED inter 2–4)."""
-    return bool(cue_in(doc, kind, start, end)) or any(
-        m.kind == "actor" and res.actors.get(m.ref).inter in ARMED_GROUPS for m in ents
-    )
+def _in_context(doc: Doc, res: Resources, trig: Mention, sentence: int, ents: list[Mention], chosen: dict) -> bool:
+    """A trigger with ``needs`` (events.yaml) is in a conflict's context: its sentence holds a cue of that
+    kind or names an actor of its ``context_actors`` kinds, or (``place_context``) ground ("مواقع",
+    "بلدة") or a named place follows it closely."""
+    t = res.triggers[trig.ref]
+    span = doc.sentences[sentence].span
+    if cue_in(doc, t.needs, span.start, span.end):
+        return True
+    if any(m.kind == "actor" and res.actors.get(m.ref).kind in t.context_actors for m in ents):
+        return True
+    if not t.place_context:
+        return False
+    # (the sentence, not the clause: "استعادت، يوم الثلاثاء، قرية المسلامية")
+    if cue_in(doc, "ground", trig.wend, min(span.end, trig.wend + GROUND_REACH)):
+        return True  # "سيطرت على مواقع", "تحرير مدينة"
+    reach = min(span.end, trig.wend + GROUND_REACH + 15)  # "حررت القوات العراقية مدينة الرمادي": a subject first
+    places = (chosen.get((m.nstart, m.nend)) for m in ents if m.kind == "place" and trig.nend <= m.nstart < reach)
+    return any(p is not None and p.kind != "country" for p in places)
 
 
 def _since_long_ago(doc: Doc, sentence: int, trig: Mention) -> bool:
@@ -233,7 +246,6 @@ def _rank(res: Resources, sub: str) -> int:
 FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
 TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 INTERCEPTION = "Disrupted weapons use"
-ARMED_GROUPS = frozenset({2, 3, 4})  # ACLED inter: rebels, political and identity militias
 PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
 _EXPLOSIVE = frozenset(
     {

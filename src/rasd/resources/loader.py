@@ -47,7 +47,9 @@ class Trigger:
     weight: float
     form: str
     absorbable: bool = False
-    needs: str | None = None  # a cue kind its sentence must hold (or an armed group): events.yaml "needs"
+    needs: str | None = None  # a cue kind its sentence must hold (or an armed actor): events.yaml "needs"
+    place_context: bool = False  # with needs: a named place after it in its clause is context enough
+    context_actors: frozenset[str] = frozenset()  # with needs: actor kinds whose mention is context enough
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,10 @@ def _load_triggers(path: Path, matcher: Matcher) -> tuple[dict[str, Trigger], di
             raise ResourceError(f"{path}: trigger group {i}: unknown sub-event type {sub!r}")
         for form in item["forms"]:
             ref = f"t:{fold(form)}:{sub}"
-            triggers[ref] = Trigger(sub, float(item["weight"]), form, bool(item.get("absorbable")), item.get("needs"))
+            triggers[ref] = Trigger(
+                sub, float(item["weight"]), form, bool(item.get("absorbable")), item.get("needs"),
+                bool(item.get("place_context")), frozenset(item.get("context_actors", ())),
+            )  # fmt: skip
             matcher.add(form, Entry("trigger", ref, item.get("suffix", "noun")))
     modifiers: dict[str, Modifier] = {}
     for item in data["modifiers"]:
