@@ -35,7 +35,7 @@ TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admi
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
-GROUND_REACH = 25  # "سيطرت المقاومة الشعبية على مواقع": the ground taken follows the verb closely
+OBJECT_REACH = 40  # "سيطرت المقاومة الشعبية على مواقع": what is taken follows the verb closely
 DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an attack verb right after an excluded attack noun
 
 
@@ -172,20 +172,20 @@ def _since_a_year(doc: Doc, sentence: int) -> bool:
 
 def _in_context(doc: Doc, res: Resources, trig: Mention, sentence: int, ents: list[Mention], chosen: dict) -> bool:
     """A trigger with ``needs`` (events.yaml) is in a conflict's context: its sentence holds a cue of that
-    kind or names an actor of its ``context_actors`` kinds, or (``place_context``) ground ("مواقع",
-    "بلدة") or a named place follows it closely."""
+    kind or names an actor of its ``context_actors`` kinds, or a cue of its ``object`` kind ("مواقع",
+    "أشخاص") or (``place_object``) a named place follows it closely."""
     t = res.triggers[trig.ref]
     span = doc.sentences[sentence].span
     if cue_in(doc, t.needs, span.start, span.end):
         return True
     if any(m.kind == "actor" and res.actors.get(m.ref).kind in t.context_actors for m in ents):
         return True
-    if not t.place_context:
-        return False
     # (the sentence, not the clause: "استعادت، يوم الثلاثاء، قرية المسلامية")
-    if cue_in(doc, "ground", trig.wend, min(span.end, trig.wend + GROUND_REACH)):
-        return True  # "سيطرت على مواقع", "تحرير مدينة"
-    reach = min(span.end, trig.wend + GROUND_REACH + 15)  # "حررت القوات العراقية مدينة الرمادي": a subject first
+    reach = min(span.end, trig.wend + OBJECT_REACH)  # "حررت القوات العراقية مدينة الرمادي": a subject first
+    if t.object and cue_in(doc, t.object, trig.wend, reach):
+        return True  # "سيطرت على مواقع", "أوقفت الشرطة في بنغلادش خمسة أشخاص"
+    if not t.place_object:
+        return False
     places = (chosen.get((m.nstart, m.nend)) for m in ents if m.kind == "place" and trig.nend <= m.nstart < reach)
     return any(p is not None and p.kind != "country" for p in places)
 

@@ -47,9 +47,11 @@ class Trigger:
     weight: float
     form: str
     absorbable: bool = False
-    needs: str | None = None  # a cue kind its sentence must hold (or an armed actor): events.yaml "needs"
-    place_context: bool = False  # with needs: a named place after it in its clause is context enough
-    context_actors: frozenset[str] = frozenset()  # with needs: actor kinds whose mention is context enough
+    # events.yaml "needs" and its companions: the trigger reports an event only in a conflict's context
+    needs: str | None = None  # a cue kind anywhere in its sentence
+    context_actors: frozenset[str] = frozenset()  # or an actor of these kinds in its sentence
+    object: str | None = None  # or a cue kind right after it ("سيطرت على مواقع", "أوقفت خمسة أشخاص")
+    place_object: bool = False  # or a named place right after it ("تحرير عدن")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +104,9 @@ class Resources:
         instruments = frozenset(_yaml(data_dir / "triggers" / "events.yaml").get("instrument_subs", ()))
         cues = _load_cues(data_dir / "cues" / "cues.yaml", matcher)
         for t in triggers.values():
-            if t.needs is not None and t.needs not in cues:
-                raise ResourceError(f"{data_dir / 'triggers' / 'events.yaml'}: needs: no cue kind {t.needs!r}")
+            for key, kind in (("needs", t.needs), ("object", t.object)):
+                if kind is not None and kind not in cues:
+                    raise ResourceError(f"{data_dir / 'triggers' / 'events.yaml'}: {key}: no cue kind {kind!r}")
         screen = matcher.subset(starts_events).compile()
         matcher.compile()
         country_places = {p.country: p.id for p in gazetteer if p.kind == "country"}
@@ -162,7 +165,7 @@ def _load_triggers(path: Path, matcher: Matcher) -> tuple[dict[str, Trigger], di
             ref = f"t:{fold(form)}:{sub}"
             triggers[ref] = Trigger(
                 sub, float(item["weight"]), form, bool(item.get("absorbable")), item.get("needs"),
-                bool(item.get("place_context")), frozenset(item.get("context_actors", ())),
+                frozenset(item.get("context_actors", ())), item.get("object"), bool(item.get("place_object")),
             )  # fmt: skip
             matcher.add(form, Entry("trigger", ref, item.get("suffix", "noun")))
     modifiers: dict[str, Modifier] = {}
