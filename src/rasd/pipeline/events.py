@@ -35,6 +35,7 @@ TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admi
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
+CASUALTY_CUES = (*DEATH_CUES, "injured_after", "injured_before")
 OBJECT_REACH = 40  # "سيطرت المقاومة الشعبية على مواقع": what is taken follows the verb closely
 DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an attack verb right after an excluded attack noun
 
@@ -172,12 +173,12 @@ def _since_a_year(doc: Doc, sentence: int) -> bool:
 
 def _in_context(doc: Doc, res: Resources, trig: Mention, sentence: int, ents: list[Mention], chosen: dict) -> bool:
     """A trigger with ``needs`` (events.yaml) is in a conflict's context: its sentence holds a cue of that
-    kind or names an actor of its ``context_actors`` kinds, or a cue of its ``object`` kind ("مواقع",
-    "أشخاص") or (``place_object``) a named place follows it closely."""
+    kind or a death or injury, or names an actor of its ``context_actors`` kinds, or a cue of its
+    ``object`` kind ("مواقع", "أشخاص") or (``place_object``) a named place follows it closely."""
     t = res.triggers[trig.ref]
     span = doc.sentences[sentence].span
-    if cue_in(doc, t.needs, span.start, span.end):
-        return True
+    if any(cue_in(doc, kind, span.start, span.end) for kind in (t.needs, *CASUALTY_CUES)):
+        return True  # (deaths and injuries are a conflict's context for any of them)
     if any(m.kind == "actor" and res.actors.get(m.ref).kind in t.context_actors for m in ents):
         return True
     # (the sentence, not the clause: "استعادت، يوم الثلاثاء، قرية المسلامية")
