@@ -174,7 +174,8 @@ def _since_a_year(doc: Doc, sentence: int) -> bool:
 def _in_context(doc: Doc, res: Resources, trig: Mention, sentence: int, ents: list[Mention], chosen: dict) -> bool:
     """A trigger with ``needs`` (events.yaml) is in a conflict's context: its sentence holds a cue of that
     kind or a death or injury, or names an actor of its ``context_actors`` kinds, or a cue of its
-    ``object`` kind ("مواقع", "أشخاص") or (``place_object``) a named place follows it closely."""
+    ``object`` kind ("مواقع", "أشخاص") lies close to it, or (``place_object``) a named place follows it
+    closely."""
     t = res.triggers[trig.ref]
     span = doc.sentences[sentence].span
     if any(cue_in(doc, kind, span.start, span.end) for kind in (t.needs, *CASUALTY_CUES)):
@@ -183,8 +184,9 @@ def _in_context(doc: Doc, res: Resources, trig: Mention, sentence: int, ents: li
         return True
     # (the sentence, not the clause: "استعادت، يوم الثلاثاء، قرية المسلامية")
     reach = min(span.end, trig.wend + OBJECT_REACH)  # "حررت القوات العراقية مدينة الرمادي": a subject first
-    if t.object and cue_in(doc, t.object, trig.wend, reach):
-        return True  # "سيطرت على مواقع", "أوقفت الشرطة في بنغلادش خمسة أشخاص"
+    before = max(span.start, trig.wstart - OBJECT_REACH)
+    if t.object and (cue_in(doc, t.object, trig.wend, reach) or cue_in(doc, t.object, before, trig.wstart)):
+        return True  # "سيطرت على مواقع", "أوقفت الشرطة في بنغلادش خمسة أشخاص", "مواطنين اختطفوا" (passive)
     if not t.place_object:
         return False
     places = (chosen.get((m.nstart, m.nend)) for m in ents if m.kind == "place" and trig.nend <= m.nstart < reach)
