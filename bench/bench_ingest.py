@@ -4,7 +4,7 @@
 Usage::
 
     .venv/bin/python bench/bench_ingest.py [--corpus ../shared/corpus/bulk.jsonl.gz] [--articles 10000]
-                                           [--batch-size 200] [--out bench/ingest_results.json]
+                                           [--batch-size 200] [--workers 1] [--out bench/ingest_results.json]
 
 Ingests the first N articles of the bulk corpus (read with the normal reader, so reading,
 extraction, storage and the final fusion are all timed, exactly as ``rasd ingest`` does) into a
@@ -12,7 +12,8 @@ fresh SQLite file and into a throwaway PostgreSQL server started like ``tests/st
 does (``initdb``/``pg_ctl`` on a free loopback port; skipped with a message when the binaries are
 not installed). Prints articles/s and the database size per 1,000 articles (SQLite: the file plus
 its WAL after a checkpoint; PostgreSQL: ``pg_database_size``; both minus the size of the freshly
-migrated empty database), and writes the figures as JSON. The PostgreSQL server runs with its
+migrated empty database), and writes the figures as JSON. ``--workers N`` extracts on N processes,
+as ``rasd ingest --workers N`` does. The PostgreSQL server runs with its
 default durability settings (fsync on), unlike the test server.
 """
 
@@ -39,6 +40,7 @@ from sqlalchemy import text  # noqa: E402
 from rasd.pipeline.read import iter_articles  # noqa: E402
 from rasd.resources.loader import load_resources  # noqa: E402
 from rasd.store import Store, extractor_version, ingest_articles  # noqa: E402
+from rasd.store.ingest import extracted_on_workers  # noqa: E402
 from rasd.store.pgserver import find_bindir, throwaway_server  # noqa: E402
 
 
@@ -65,7 +67,9 @@ def _size_bytes(store: Store, sqlite_path: Path | None) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
-def run(name: str, url: str, corpus: Path, n: int, batch_size: int, sqlite_path: Path | None) -> dict[str, Any]:
+def run(
+    name: str, url: str, corpus: Path, n: int, batch_size: int, sqlite_path: Path | None, workers: int = 1
+) -> dict[str, Any]:
     """Ingest the first ``n`` articles of ``corpus`` into ``url``; returns the figures."""
     res = load_resources()
     store = Store.open(url)
@@ -73,6 +77,8 @@ def run(name: str, url: str, corpus: Path, n: int, batch_size: int, sqlite_path:
         empty = _size_bytes(store, sqlite_path)
         items = itertools.islice(iter_articles([corpus], auto_meta=False), n)
         started = time.perf_counter()
+        if workers > 1:
+            items = extracted_on_workers(items, store, workers)
         summary = ingest_articles(
             items, store, inputs=str(corpus), batch_size=batch_size, progress=sys.stderr.isatty(), resources=res
         )
@@ -84,6 +90,7 @@ def run(name: str, url: str, corpus: Path, n: int, batch_size: int, sqlite_path:
     stored = max(1, counts["articles"])
     out = {
         "backend": name,
+        "workers": workers,
         "articles_read": summary.read,
         "articles_stored": counts["articles"],
         "events": counts["events"],
@@ -110,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=200, help="articles per transaction (as rasd ingest)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "ingest_results.json")
     ap.add_argument("--no-postgres", action="store_true", help="only benchmark SQLite")
+    ap.add_argument("--workers", type=int, default=1, help="extraction processes (as rasd ingest --workers)")
     args = ap.parse_args(argv)
     if not args.corpus.is_file():
         print(f"bench_ingest: corpus not found: {args.corpus}", file=sys.stderr)
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rasd-bench-") as tmp:
         path = Path(tmp) / "bench.db"
         results["backends"]["sqlite"] = run(
-            "sqlite", f"sqlite:///{path}", args.corpus, args.articles, args.batch_size, path
+            "sqlite", f"sqlite:///{path}", args.corpus, args.articles, args.batch_size, path, args.workers
         )
     bindir = None if args.no_postgres else find_bindir()
     if bindir is None:
@@ -136,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with pg_server() as url:
             results["backends"]["postgresql"] = run(
-                "postgresql", url, args.corpus, args.articles, args.batch_size, None
+                "postgresql", url, args.corpus, args.articles, args.batch_size, None, args.workers
             )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

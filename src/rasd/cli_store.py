@@ -72,6 +72,15 @@ def ingest_command(
     pub_date: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (articles/s) on standard error.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Extract on this many processes (local engine); the store and its contents are the same.",
+        ),
+    ] = 1,
     feed: Annotated[
         list[str] | None,
         typer.Option(help="RSS/Atom feed URL to poll instead of PATHS (repeatable): new items' pages are stored."),
@@ -112,6 +121,8 @@ def ingest_command(
 
         rasd ingest examples --meta examples/meta.jsonl --db sqlite:///rasd.db
 
+        rasd ingest ../shared/corpus/bulk.jsonl.gz --workers 2 --batch-size 500
+
         rasd ingest --feed https://example.org/rss.xml --every 15m
 
         rasd ingest corpus/ --engine dask --scheduler tcp://10.0.0.1:8786 --parquet-out out/parquet
@@ -124,6 +135,8 @@ def ingest_command(
         raise typer.BadParameter("only meaningful with --engine dask", param_hint="--scheduler/--partition-size/...")
     if engine == "dask" and feed:
         raise typer.BadParameter("--feed runs on the local engine only", param_hint="--engine")
+    if workers > 1 and (engine == "dask" or feed):
+        raise typer.BadParameter("the local engine's files and folders only", param_hint="--workers")
     if feed:
         if paths:
             raise typer.BadParameter("give either PATHS or --feed, not both", param_hint="--feed")
@@ -152,7 +165,10 @@ def ingest_command(
         return
     store = _open(db)
     try:
-        summary = ingest(paths, store, meta=meta, batch_size=batch_size, progress=progress, pub_date=pub, outlet=outlet)
+        summary = ingest(
+            paths, store, meta=meta, batch_size=batch_size, progress=progress, pub_date=pub, outlet=outlet,
+            workers=workers,
+        )  # fmt: skip
     except ReadError as exc:
         _error(str(exc))
         raise typer.Exit(2) from exc

@@ -55,6 +55,46 @@ def test_ingest_is_idempotent(db_url: str, res, meta_path: Path) -> None:
         assert st.count("runs") == 2
 
 
+def test_ingest_on_workers_stores_what_one_process_stores(
+    db_url: str, res, meta_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import shutil
+
+    ingest_module = importlib.import_module("rasd.store.ingest")  # (rasd.store.ingest is also a function)
+
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "00_empty.txt").write_text("   \n", encoding="utf-8")  # a read error among the articles
+    sent: list[str] = []
+    real = ingest_module.extract_parallel
+
+    def counting(items, workers, **kwargs):  # what the parent hands the workers to extract
+        def spy():
+            for x in items:
+                if isinstance(x, ingest_module.Article):
+                    sent.append(x.doc_id)
+                yield x
+
+        return real(spy(), workers, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "extract_parallel", counting)
+    with Store.open(db_url) as st:
+        first = ingest([folder], st, meta=meta_path, batch_size=4, progress=False, resources=res, workers=2)
+        assert (first.read, first.new, first.skipped) == (6, 6, 0)
+        assert [path for path, _ in first.failed] == [str(folder / "00_empty.txt")]
+        expected = {
+            a.doc_id: extract_article(a, resources=res).to_dict()
+            for a in iter_articles([EXAMPLES], meta=load_meta(meta_path))
+        }
+        assert {rec.doc_id: rec.to_dict() for _, rec in load_records(st)} == expected
+        assert len(sent) == 6
+        sent.clear()
+        again = ingest([folder], st, meta=meta_path, batch_size=4, progress=False, resources=res, workers=2)
+        assert (again.read, again.new, again.skipped, again.events) == (6, 0, 6, 0)
+        assert sent == []  # stored articles never reach the workers
+
+
 def test_read_errors_are_reported_not_raised(db_url: str, res, tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
     with Store.open(db_url) as st:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from .. import __version__
 from ..api import extract_article
 from ..errors import ReadError
-from ..parallel import ExtractionFailure
+from ..parallel import ExtractionFailure, extract_parallel
 from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import DATA_DIR, Resources, load_resources
 from ..types import Article, ArticleRecord, Event
@@ -40,6 +40,7 @@ __all__ = [
     "IngestItem",
     "IngestSummary",
     "content_hash",
+    "extracted_on_workers",
     "extractor_version",
     "ingest",
     "ingest_articles",
@@ -318,6 +319,7 @@ def ingest(
     resources: Resources | None = None,
     run_fusion: bool = True,
     console: Console | None = None,
+    workers: int = 1,
 ) -> IngestSummary:
     """Read, extract and store every article of ``paths``; articles already stored are skipped.
 
@@ -334,14 +336,20 @@ def ingest(
         meta: a ``meta.jsonl`` path or an already loaded mapping (``doc_id`` → metadata).
         batch_size: articles per transaction.
         progress: show a Rich progress bar (articles/s) on standard error.
+        workers: extract on this many processes (:func:`rasd.parallel.extract_parallel`); this
+            process reads and stores, and articles already stored are not sent to the workers.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = [str(p) for p in paths]
     meta_map = load_meta(meta) if isinstance(meta, (str, Path)) else meta
-    items = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
+    items: Iterable[IngestItem] = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
+    if workers > 1:
+        items = extracted_on_workers(items, store, workers)
     return ingest_articles(
         items,
         store,
@@ -352,6 +360,40 @@ def ingest(
         run_fusion=run_fusion,
         console=console,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """An article whose text is in the store already: it travels past the workers unextracted."""
+
+    article: Article
+
+
+def extracted_on_workers(
+    items: Iterable[Article | ReadError], store: Store, workers: int, lookahead: int = 256
+) -> Iterator[IngestItem]:
+    """``items`` as :func:`ingest_articles` takes them, the new articles extracted on ``workers``
+    processes, in input order; articles already stored (by content hash, looked up ``lookahead``
+    at a time) are passed on unextracted, so a re-run costs no extraction."""
+
+    def screened() -> Iterator[Article | ReadError | _Stored]:
+        for chunk in iter_chunks(items, lookahead):
+            hashes = {id(x): content_hash(x.text) for x in chunk if isinstance(x, Article)}
+            try:
+                with store.engine.connect() as conn:
+                    known = _existing(conn, hashes.values())
+            except DBAPIError:  # the batches' own look-ups retry and report it
+                known = set()
+            for x in chunk:
+                yield _Stored(x) if isinstance(x, Article) and hashes[id(x)] in known else x
+
+    for item, outcome in extract_parallel(screened(), workers):
+        if isinstance(item, _Stored):
+            yield item.article  # skipped by its hash when its batch is stored
+        elif isinstance(item, Article) and outcome is not None:
+            yield item, outcome
+        else:
+            yield item  # type: ignore[misc]  # a ReadError, in its place
 
 
 def ingest_articles(
