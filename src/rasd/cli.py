@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import extract_article
+from .cli_store import WorkersOption
 from .errors import ReadError
 from .eval.cli import eval_command
 from .explain import explain_record, render_explanations
@@ -162,15 +163,7 @@ def extract(
         ),
     ] = DEFAULT_MIN_CONFIDENCE,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers",
-            "-w",
-            min=1,
-            help="Extract on this many processes (each loads the resources once); output is identical, in order.",
-        ),
-    ] = 1,
+    workers: WorkersOption = 1,
 ) -> None:
     """Extract conflict events from Arabic news articles.
 

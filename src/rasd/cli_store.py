@@ -31,6 +31,15 @@ DbOption = Annotated[
         help="Database URL: sqlite:///path.db (or a plain path), or postgresql+psycopg://user:pw@host/db.",
     ),
 ]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Extract on this many processes (each has the resources once); the output is the same, in order.",
+    ),
+]
 FromOption = Annotated[str | None, typer.Option("--from", help="Only events on or after this date (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Only events on or before this date (YYYY-MM-DD).")]
 CountryOption = Annotated[str | None, typer.Option(help="Only events in this country (ISO2 code, e.g. SY).")]
@@ -72,15 +81,7 @@ def ingest_command(
     pub_date: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (articles/s) on standard error.")] = True,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers",
-            "-w",
-            min=1,
-            help="Extract on this many processes (local engine); the store and its contents are the same.",
-        ),
-    ] = 1,
+    workers: WorkersOption = 1,
     feed: Annotated[
         list[str] | None,
         typer.Option(help="RSS/Atom feed URL to poll instead of PATHS (repeatable): new items' pages are stored."),
