@@ -36,8 +36,9 @@ def fill_attributes(doc: Doc, res: Resources) -> Doc:
         _time(doc, cand)
         _sources(doc, res, cand)
         _role(doc, cand)
+    article_hedge = _article_hedge(doc, event_sentences)  # the same for every candidate
     for cand in doc.candidates:
-        _certainty(doc, cand, event_sentences)
+        _certainty(doc, cand, article_hedge)
     return doc
 
 
@@ -215,7 +216,7 @@ def _role(doc: Doc, cand: Candidate) -> None:
         cand.rules["role"] = "time before the publication week"
 
 
-def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
+def _certainty(doc: Doc, cand: Candidate, article_hedge: Mention | None) -> None:
     s = doc.sentences[cand.sentence].span
     if cues := cue_in(doc, "hedge", s.start, s.end) or cue_in(doc, "accusation", s.start, s.end):
         cand.hedged = True
@@ -236,9 +237,11 @@ def _certainty(doc: Doc, cand: Candidate, event_sentences: set[int]) -> None:
         return
     if cand.background:
         return
-    if cue := _article_hedge(doc, event_sentences):
+    if article_hedge is not None:
         cand.hedged = True
-        cand.rules["certainty"] = f"nobody claimed it / suspected author, elsewhere in the article '{cue.form}'"
+        cand.rules["certainty"] = (
+            f"nobody claimed it / suspected author, elsewhere in the article '{article_hedge.form}'"
+        )
 
 
 def _article_hedge(doc: Doc, event_sentences: set[int]) -> Mention | None:

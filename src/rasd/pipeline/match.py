@@ -202,15 +202,15 @@ class Matcher:
         forms: dict[str, list[tuple[int, int, tuple[tuple[Entry, bool], ...], str | None]]] = {}
         for key, bucket in self._entries.items():
             entries = tuple(bucket)
-            if len(key) <= SHORT_KEY and all(is_letter(ch) for ch in key):
+            letters_only = all(is_letter(ch) for ch in key)
+            if len(key) <= SHORT_KEY and letters_only:
                 for p in PROCLITICS:
                     forms.setdefault(" " + p + key, []).append((len(key), len(p) + 1, entries, None))
             else:
                 # a key with a space or another non-letter ("حقل العمر", "ان.بي.سي") is checked
                 # against the text: the scan has a space for any non-letter
                 form = _NON_LETTER.sub(" ", key)
-                exact = all(is_letter(ch) for ch in key)
-                forms.setdefault(form, []).append((len(key), -1, entries, None if exact else key))
+                forms.setdefault(form, []).append((len(key), -1, entries, None if letters_only else key))
         for form, values in forms.items():  # several keys may share a form ("فرانس 24", "فرانس-24")
             self._auto.add_word(form, len(self._values))
             self._values.append(tuple(values))
