@@ -94,14 +94,18 @@ class Calendar:
         # start with a lookbehind, are tried at every position. (The pipeline passes ``find`` the
         # kinds of words the matcher found instead: see ``words``.)
         self._ordinal_hint = re.compile(rf"(?:{ords})(?![\w])")
-        kinds = {"month": month, "hijri": hijri, "weekday": wd, "relative": _alt(list(self.relative))}
-        self._hints = tuple((kind, re.compile(rf"(?:{alt})(?![\w])")) for kind, alt in kinds.items())
+        self._hints = tuple(
+            (kind, re.compile(rf"(?:{_alt(list(forms))})(?![\w])")) for kind, forms in self._word_kinds().items()
+        )
+
+    def _word_kinds(self) -> dict[str, dict]:
+        """The word tables a kind of time expression needs one of (see :meth:`words`)."""
+        return {"month": self.months, "hijri": self.hijri, "weekday": self.weekdays, "relative": self.relative}
 
     def words(self) -> Iterator[tuple[str, str]]:
         """(form, kind) of the words every time expression of a kind needs: month, hijri, weekday,
         relative. Given to the dictionary matcher, they tell ``find`` which patterns to try."""
-        for kind, forms in (("month", self.months), ("hijri", self.hijri), ("weekday", self.weekdays),
-                            ("relative", self.relative)):  # fmt: skip
+        for kind, forms in self._word_kinds().items():
             for form in forms:
                 yield form, kind
 
