@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parents[1]
 
 if TYPE_CHECKING:
-    from rasd.types import Article
+    from rasd.types import Article, ArticleRecord
 
 # rasd is imported inside the phases only: the parent stays small, because on Linux a child
 # process starts with its parent's peak RSS as its own (ru_maxrss survives fork and exec).
@@ -89,6 +89,14 @@ def _articles(corpus: Path, n: int, read_times: list[float] | None = None) -> It
         yield item
 
 
+def _digest(records: list[ArticleRecord]) -> tuple[int, str]:
+    """How many events ``records`` hold, and a hash of their JSON lines (to compare two phases)."""
+    digest = hashlib.sha256()
+    for record in records:
+        digest.update(json.dumps(record.to_dict(), ensure_ascii=False).encode() + b"\n")
+    return sum(len(r.events) for r in records), digest.hexdigest()
+
+
 # --- phases (each runs in its own process) ------------------------------------------------------
 
 
@@ -116,7 +124,6 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
     ready = time.time()
     stage_s = {"read": 0.0, "prepare": 0.0, **{name: 0.0 for name, _ in STAGES}}
     read_times: list[float] = []
-    digest = hashlib.sha256()
     records: list[ArticleRecord] = []
     n = size = quiet = 0
     t0 = time.perf_counter()
@@ -140,9 +147,7 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
         size += len(article.text.encode("utf-8"))
     elapsed = time.perf_counter() - t0
     stage_s["read"] = sum(read_times)
-    events = sum(len(r.events) for r in records)
-    for record in records:  # after the clock: checking the output is no part of the pipeline
-        digest.update(json.dumps(record.to_dict(), ensure_ascii=False).encode() + b"\n")
+    events, digest = _digest(records)  # after the clock: checking the output is no part of the pipeline
     return {
         "articles": n,
         "bytes": size,
@@ -151,7 +156,7 @@ def _phase_single(args: argparse.Namespace, launched: float) -> dict[str, Any]:
         "seconds": elapsed,
         "startup_s": ready - launched,
         "stage_seconds": stage_s,
-        "digest": digest.hexdigest(),
+        "digest": digest,
     }
 
 
@@ -164,7 +169,6 @@ def _phase_workers(args: argparse.Namespace, launched: float) -> dict[str, Any]:
     def on_chunk(info: WorkerInfo) -> None:
         ready_at[info.pid] = info.ready_at
 
-    digest = hashlib.sha256()
     records: list[ArticleRecord] = []
     n = size = failed = 0
     t0 = time.perf_counter()
@@ -176,9 +180,7 @@ def _phase_workers(args: argparse.Namespace, launched: float) -> dict[str, Any]:
         n += 1
         size += len(article.text.encode("utf-8"))
     elapsed = time.perf_counter() - t0
-    events = sum(len(r.events) for r in records)
-    for record in records:  # after the clock, as in the single phase
-        digest.update(json.dumps(record.to_dict(), ensure_ascii=False).encode() + b"\n")
+    events, digest = _digest(records)  # after the clock, as in the single phase
     return {
         "articles": n,
         "bytes": size,
@@ -188,7 +190,7 @@ def _phase_workers(args: argparse.Namespace, launched: float) -> dict[str, Any]:
         "startup_s": (max(ready_at.values()) - launched) if ready_at else None,
         "workers_seen": len(ready_at),
         "worker_peak_rss_mb": round(_rss_mb(resource.RUSAGE_CHILDREN), 1),
-        "digest": digest.hexdigest(),
+        "digest": digest,
     }
 
 
