@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint bench clean gazetteer pg browser
+.PHONY: demo test install lint bench clean gazetteer pg browser model cv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The learned decisions: fit on the dev gold and write the shipped model (deterministic).
+model: install
+	$(BIN)/rasd train ../shared/gold --meta ../shared/corpus/dev/meta.jsonl -o src/rasd/resources/data/model/decisions.json.gz
+
+# The honest figure: 5-fold cross-validation by article, with the learning curve.
+cv: install
+	$(BIN)/rasd eval --cv 5 ../shared/gold --meta ../shared/corpus/dev/meta.jsonl --predictions out/oof.jsonl
 
 gazetteer: install
 	$(BIN)/python tools/build_gazetteer.py

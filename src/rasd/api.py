@@ -19,7 +19,8 @@ def _as_date(value: date | str | None) -> date | None:
 
 
 def extract_article(article: Article, *, resources: Resources | None = None) -> ArticleRecord:
-    """Events of one :class:`Article` (offsets into ``article.text``)."""
+    """Every candidate event of one :class:`Article` with its confidence (offsets into
+    ``article.text``); callers choose the threshold (``rasd ingest`` stores them all)."""
     res = resources or load_resources()
     if len(article.text) > MAX_CHARS:
         article.text = article.text[:MAX_CHARS]
@@ -36,11 +37,14 @@ def extract(
     outlet: str | None = None,
     doc_id: str = "",
     resources: Resources | None = None,
+    min_confidence: float | None = None,
 ) -> ArticleRecord:
     """Extract the events an Arabic news article reports.
 
     ``pub_date`` resolves relative dates ("أمس", "الإثنين"); without it they stay ``None``.
-    Every evidence span is ``[start, end)`` into ``text`` exactly as given.
+    Every evidence span is ``[start, end)`` into ``text`` exactly as given. Events below
+    ``min_confidence`` are left out; by default, when the learned model decides, its threshold
+    (the one that maximised cross-validated F1), else none.
 
     >>> rec = extract("مقتل 3 مدنيين في غارة جوية على مدينة إدلب أمس", pub_date="2018-05-10")
     >>> rec.events[0].sub_event_type
@@ -48,7 +52,12 @@ def extract(
     """
     title = text.split("\n", 1)[0].strip() or None
     article = Article(text=text, doc_id=doc_id, pub_date=_as_date(pub_date), outlet=outlet, title=title)
-    return extract_article(article, resources=resources)
+    res = resources or load_resources()
+    record = extract_article(article, resources=res)
+    if min_confidence is None:
+        min_confidence = res.model.threshold if res.learned is not None else 0.0
+    record.events = [e for e in record.events if e.confidence >= min_confidence]
+    return record
 
 
 def extract_many(articles: Iterable[Article], *, resources: Resources | None = None) -> Iterator[ArticleRecord]:

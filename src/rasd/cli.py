@@ -23,6 +23,7 @@ from .errors import ReadError
 from .eval.cli import eval_command
 from .explain import explain_record, render_explanations
 from .geo.gazetteer import Gazetteer
+from .learn.cli import train_command
 from .parallel import ExtractionFailure, extract_parallel
 from .pipeline.read import iter_articles, load_meta
 from .resources.loader import load_resources
@@ -35,10 +36,36 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("eval", help="Score predicted records against gold annotations (FORMAT.md).")(eval_command)
+app.command("eval", help="Score predicted records against gold annotations (FORMAT.md); --cv cross-validates.")(
+    eval_command
+)
+app.command("train", help="Fit the learned decisions on gold (and reviews) and write a model file.")(train_command)
 
 err = Console(stderr=True)
-DEFAULT_MIN_CONFIDENCE = 0.5
+DecisionsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decisions",
+        help="Who decides each event's place, type, role, certainty and confidence: 'rules' (default) or "
+        "'learned' (the model of rasd train; RASD_MODEL=path names a team's own). Also: RASD_DECISIONS.",
+        show_default=False,
+    ),
+]
+
+
+def _use_decisions(decisions: str | None) -> None:
+    """Set the deciding mode for this process and its workers (read by ``load_resources``)."""
+    if decisions is None:
+        return
+    if decisions not in ("rules", "learned"):
+        raise typer.BadParameter("--decisions must be 'rules' or 'learned'")
+    import os
+
+    os.environ["RASD_DECISIONS"] = decisions
+
+
+def _min_confidence(value: float | None) -> float:
+    return load_resources().default_min_confidence if value is None else value
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -156,14 +183,16 @@ def extract(
         ),
     ] = None,
     min_confidence: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="Drop events below this confidence (0-1). The default keeps events the evidence makes more "
-            "likely than not; 0 keeps every candidate."
+            help="Drop events below this confidence (0-1). Default: 0.5 with the rules; with the learned "
+            "decisions, the model's threshold (it maximised cross-validated F1). 0 keeps every candidate.",
+            show_default=False,
         ),
-    ] = DEFAULT_MIN_CONFIDENCE,
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
     workers: WorkersOption = 1,
+    decisions: DecisionsOption = None,
 ) -> None:
     """Extract conflict events from Arabic news articles.
 
@@ -173,7 +202,8 @@ def extract(
     """
     if fmt not in ("json", "jsonl", "table"):
         raise typer.BadParameter("--format must be json, jsonl or table")
-    batch = _Batch(paths, pub_date, outlet, meta, min_confidence, progress, workers)
+    _use_decisions(decisions)
+    batch = _Batch(paths, pub_date, outlet, meta, _min_confidence(min_confidence), progress, workers)
     records = batch.records()
     if fmt == "jsonl":
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
@@ -211,8 +241,14 @@ def explain(
     outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
     meta: Annotated[Path | None, typer.Option(help="meta.jsonl giving doc_id → pub_date, outlet.")] = None,
     min_confidence: Annotated[
-        float, typer.Option(help="Explain only events at or above this confidence (0 explains every candidate).")
-    ] = DEFAULT_MIN_CONFIDENCE,
+        float | None,
+        typer.Option(
+            help="Explain only events at or above this confidence (default: as rasd extract; 0 explains every "
+            "candidate).",
+            show_default=False,
+        ),
+    ] = None,
+    decisions: DecisionsOption = None,
 ) -> None:
     """Show why each event was extracted: the trigger words, the evidence sentences with the trigger,
     location and actors highlighted, and the rule behind every field.
@@ -221,6 +257,8 @@ def explain(
 
         rasd explain examples/000_73c53d1290d9c61f.txt --pub-date 2023-04-11
     """
+    _use_decisions(decisions)
+    min_confidence = _min_confidence(min_confidence)
     meta_map = None
     if meta is not None:
         try:

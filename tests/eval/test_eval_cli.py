@@ -149,7 +149,7 @@ def test_missing_inputs_exit_1_with_one_line(tmp_path: Path, gold_dir: Path) -> 
 
 
 def test_eval_command_is_callable_directly(perturbed: Path, gold_dir: Path, capsys: Any) -> None:
-    assert eval_command(perturbed, gold_dir) == 0
+    assert eval_command([perturbed, gold_dir]) == 0
     assert "Events:" in capsys.readouterr().out
 
 

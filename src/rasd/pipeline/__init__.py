@@ -1,6 +1,6 @@
 """The extraction pipeline: small stages, in reading order, each a plain ``Doc -> Doc`` function.
 
-    read → normalize → screen → segment → recognize → events → roles → attributes → resolve
+    read → normalize → screen → segment → recognize → events → roles → attributes → resolve → decide
 
 ``read`` (``pipeline.read``) turns files into :class:`~rasd.types.Article` records; the other
 stages run per article inside :func:`run`: :func:`prepare` normalizes, then every stage of
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from ..resources.loader import Resources
 from ..types import Article
 from .attributes import fill_attributes
+from .decide import decide
 from .doc import Doc
 from .events import build_candidates
 from .normalize import normalize
@@ -35,6 +36,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("roles", assign_roles),
     ("attributes", fill_attributes),
     ("resolve", resolve),
+    ("decide", decide),
 )
 
 

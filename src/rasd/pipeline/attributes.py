@@ -30,7 +30,7 @@ NUMBER_GAP = 22  # characters between a casualty word and its number ("ما لا
 
 
 def fill_attributes(doc: Doc, res: Resources) -> Doc:
-    event_sentences = {c.sentence for c in doc.candidates if c.sub != "casualty"}
+    event_sentences = {c.sentence for c in doc.candidates if c.sub != "casualty" and not c.flags}
     for cand in doc.candidates:
         _casualties(doc, res, cand)
         _time(doc, cand)
@@ -226,7 +226,10 @@ def _certainty(doc: Doc, cand: Candidate, article_hedge: Mention | None) -> None
     if (
         follow is not None
         and follow.paragraph == doc.sentences[cand.sentence].paragraph
-        and not any(c.sentence == follow.index and c.sub != "casualty" and not c.anaphoric for c in doc.candidates)
+        and not any(
+            c.sentence == follow.index and c.sub != "casualty" and not (c.anaphoric or c.flags)
+            for c in doc.candidates
+        )
         and (
             cues := cue_in(doc, "hedge_article", follow.span.start, follow.span.end)
             or cue_in(doc, "accusation", follow.span.start, follow.span.end)

@@ -63,6 +63,9 @@ class Candidate:
     rules: dict[str, str] = field(default_factory=dict)
     anaphoric: bool = False  # refers back to an event reported elsewhere: merge-only
     place_fallback: bool = False  # located by the paragraph's or article's place, not its own
+    # rules that say this is no event ("non_event", "no_context", "habitual"...): features of the
+    # is-event decision; a merged event keeps only the flags all its mentions share
+    flags: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -86,6 +89,8 @@ class Doc:
     places: dict[tuple[int, int], Any] = field(default_factory=dict)  # mention span → chosen Place
     candidates: list[Candidate] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    resolved: list[Candidate] = field(default_factory=list)  # set by resolve: the candidate of each event
+    decisions: list[Any] = field(default_factory=list)  # set by decide: features and scores of each event
     _starts: list[int] = field(default_factory=list)
 
     @property
@@ -130,6 +135,7 @@ class Doc:
             for c in self.candidates
             if c.sentence == cand.sentence
             and c.sub != "casualty"
+            and not c.flags  # a trigger a rule excludes bounds nothing, as if it were not there
             and not (c.trigger.nstart <= t.nstart < c.trigger.nend)
         ]
 

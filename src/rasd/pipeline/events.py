@@ -42,7 +42,6 @@ DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an 
 
 def build_candidates(doc: Doc, res: Resources) -> Doc:
     chosen = choose_places(doc, res)
-    doc_places = chosen
     dl_end = dateline_end(doc)
     # only a sentence with a trigger or a death word can hold an event (see ``screen``)
     starters = {doc.sentence_at(m.nstart) for m in doc.entities if m.kind == "trigger"}
@@ -52,74 +51,109 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
             continue
         s, e = sent.span.start, sent.span.end
         ents = within(doc.entities, s, e)
-        trigs = []
+        trigs: list[Mention] = []
+        flags: dict[int, str] = {}  # trigger start → the rule that would have excluded it (a feature)
         descriptive = False  # after "الذي اجتاح", a coordinated "وسيطر" describes the actor too
         excluded_end = -10
+        habitual = bool(cue_in(doc, "habitual", s, e))
         for m in ents:
             if m.kind != "trigger":
                 continue
-            if _non_event(doc, res, sent.index, m):
+            flag = _exclusion(doc, res, sent.index, m, ents, chosen, excluded_end, descriptive)
+            if flag == "non_event":
                 descriptive = descriptive or _describes_actor(doc, sent.index, m)
                 excluded_end = m.wend
-                continue
-            if res.triggers[m.ref].needs and not _in_context(doc, res, m, sent.index, ents, chosen):
-                continue  # "اتفاقية التعاون بين التعليم والصحة", "استعادة أموالها": not a conflict's
-            coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
-            if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
-                continue  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
-            if (
-                res.triggers[m.ref].sub == "generic"
-                and 0 <= m.wstart - excluded_end <= DESCRIBING_VERB_GAP
-                and "،" not in doc.text[excluded_end : m.wstart]
-                and "," not in doc.text[excluded_end : m.wstart]
-            ):
-                continue  # "سلسلة هجمات لبوكو حرام استهدفت أسواقا": the verb describes the excluded noun
+            if habitual and flag is None:
+                flag = "habitual"
+            if flag is not None:
+                flags[m.nstart] = flag
             trigs.append(m)
-        if cue_in(doc, "habitual", s, e):
-            trigs = []
-        typed = _merge_in_sentence(doc, res, [(m, _type_of(doc, res, sent.index, m)) for m in trigs])
+
+        def typ(m: Mention, i: int = sent.index) -> tuple[str, float]:
+            return _type_of(doc, res, i, m)
+
+        typed = _merge_in_sentence(doc, res, [(m, typ(m)) for m in trigs if m.nstart not in flags])
         if not typed:
             kills = [c for kind in DEATH_CUES for c in cue_in(doc, kind, s, e)]
             # not the deaths of an excluded one, nor a toll since a year ("قتلت أكثر من 14 ألف شخص منذ عام 2009")
             if kills and not cue_in(doc, "future", s, e) and excluded_end < s and not _since_a_year(doc, sent.index):
                 typed = [(kills[0], "casualty", 0.3)]
-            else:
-                continue  # no event here: its places need not be read
-        withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in typed)
-        places = _event_places(doc, sent.index, ents, doc_places, dl_end, from_is_place=withdrawal)
-        owners = _assign_places(doc, typed, places)
-        for i, (trig, sub, weight) in enumerate(typed):
-            mine = owners.get(i) or [None]
-            definite = "ال" in doc.text[trig.wstart : trig.nstart] or doc.text[trig.wstart : trig.nstart] == "لل"
-            if sub == "generic" and (mine == [None] or definite):
-                sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
-            anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
-            # "هذا القصف" (a definite noun), not "إلى ذلك أوقفت" (a verb)
-            if definite and cue_before(doc, "demonstratives", trig.wstart, s, 1):
-                mine, anaphoric = [None], True  # "وحصد هذا القصف آلاف القتلى": the one told before
-            if (
-                mine != [None]
-                and all(p.mention and chosen[(p.mention.nstart, p.mention.nend)].kind == "country" for p in mine)
-                and len(mine) > 1
-            ):
-                # "16 غارة في العراق وسبع في سوريا": a summary, not one occurrence; it can only lend
-                # its actors and sources to the events it sums up
-                mine, anaphoric = [None], True
-            for pref in mine:
-                doc.candidates.append(
-                    Candidate(
-                        anaphoric=anaphoric,
-                        sub=sub,
-                        sentence=sent.index,
-                        trigger=trig,
-                        weight=weight,
-                        place=pref,
-                        sentences={sent.index},
-                        rules={"type": f"trigger '{trig.form}'"},
-                    )
-                )
+        # the triggers a rule excludes form their own candidates, as if the others were not there
+        # (an event stays flagged only when every mention of it is: see ``resolve``)
+        excluded = _merge_in_sentence(doc, res, [(m, typ(m)) for m in trigs if m.nstart in flags])
+        for group in (typed, excluded):
+            if group:
+                _add_candidates(doc, chosen, sent, ents, dl_end, group, flags)
     doc.places = chosen
     return doc
+
+
+def _add_candidates(doc: Doc, chosen: dict, sent, ents: list[Mention], dl_end: int, group, flags: dict) -> None:
+    """One candidate per trigger of ``group`` and place it owns (ACLED: one event per location)."""
+    s = sent.span.start
+    withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in group)
+    places = _event_places(doc, sent.index, ents, chosen, dl_end, from_is_place=withdrawal)
+    owners = _assign_places(doc, group, places)
+    for i, (trig, sub, weight) in enumerate(group):
+        mine = owners.get(i) or [None]
+        definite = "ال" in doc.text[trig.wstart : trig.nstart] or doc.text[trig.wstart : trig.nstart] == "لل"
+        if sub == "generic" and (mine == [None] or definite):
+            sub = "casualty"  # an anaphoric "الهجوم" or one with no place of its own: merge-only
+        anaphoric = mine == [None] and definite  # "وراء القصف": the shelling reported already
+        # "هذا القصف" (a definite noun), not "إلى ذلك أوقفت" (a verb)
+        if definite and cue_before(doc, "demonstratives", trig.wstart, s, 1):
+            mine, anaphoric = [None], True  # "وحصد هذا القصف آلاف القتلى": the one told before
+        if (
+            mine != [None]
+            and all(p.mention and chosen[(p.mention.nstart, p.mention.nend)].kind == "country" for p in mine)
+            and len(mine) > 1
+        ):
+            # "16 غارة في العراق وسبع في سوريا": a summary, not one occurrence; it can only lend
+            # its actors and sources to the events it sums up
+            mine, anaphoric = [None], True
+        for pref in mine:
+            doc.candidates.append(
+                Candidate(
+                    anaphoric=anaphoric,
+                    sub=sub,
+                    sentence=sent.index,
+                    trigger=trig,
+                    weight=weight,
+                    place=pref,
+                    sentences={sent.index},
+                    rules={"type": f"trigger '{trig.form}'"},
+                    flags={flags[trig.nstart]} if trig.nstart in flags else set(),
+                )
+            )
+
+
+def _exclusion(
+    doc: Doc,
+    res: Resources,
+    sentence: int,
+    m: Mention,
+    ents: list[Mention],
+    chosen: dict,
+    excluded_end: int,
+    descriptive: bool,
+) -> str | None:
+    """The rule that says a trigger reports no event here, or ``None``. Candidate generation keeps
+    every trigger (recall); the name of the rule becomes a feature of the is-event decision."""
+    if _non_event(doc, res, sentence, m):
+        return "non_event"
+    if res.triggers[m.ref].needs and not _in_context(doc, res, m, sentence, ents, chosen):
+        return "no_context"  # "اتفاقية التعاون بين التعليم والصحة", "استعادة أموالها": not a conflict's
+    coordinated = 0 <= m.wstart - excluded_end <= 2 and doc.text[m.wstart : m.nstart].startswith("و")
+    if (descriptive and doc.text[m.wstart : m.nstart].startswith("و")) or coordinated:
+        return "coordinated"  # "كتيبة المدفعية والصواريخ": coordinated with an excluded trigger
+    if (
+        res.triggers[m.ref].sub == "generic"
+        and 0 <= m.wstart - excluded_end <= DESCRIBING_VERB_GAP
+        and "،" not in doc.text[excluded_end : m.wstart]
+        and "," not in doc.text[excluded_end : m.wstart]
+    ):
+        return "describing"  # "سلسلة هجمات لبوكو حرام استهدفت أسواقا": the verb describes the excluded noun
+    return None
 
 
 def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
@@ -330,13 +364,7 @@ def _event_places(
             continue  # "اتهمت حماس إسرائيل", "منسوبة لإسرائيل": a country as an actor, not a place
         if any(0 <= m.wstart - b <= 30 for b in betweens):
             continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
-        start = m.wstart
-        is_near = False
-        for c in sorted(near + heads, key=lambda c: -c.nend):  # "بالقرب من مدينة X": near, head, name
-            if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
-                start = min(start, c.wstart)  # with its article: "شمال غربي العاصمة مقديشو"
-                is_near = is_near or c.ref == "near_words"
-        refs.append(PlaceRef(m, start, m.nend, near=is_near, here=here))
+        refs.append(_extend(m, near, heads, here))
     # "حاول متظاهرون عبور جسر الجمهورية باتجاه المنطقة الخضراء": a direction is where one was going,
     # not where it happened, unless it is the only place named
     if len(refs) > 1:
@@ -351,6 +379,24 @@ def _event_places(
             continue
         kept.append(r)
     return kept
+
+
+def _extend(m: Mention, near: list[Mention], heads: list[Mention], here: bool = False) -> PlaceRef:
+    """The place phrase of ``m``: with the head noun and near words right before it."""
+    start = m.wstart
+    is_near = False
+    for c in sorted(near + heads, key=lambda c: -c.nend):  # "بالقرب من مدينة X": near, head, name
+        if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
+            start = min(start, c.wstart)  # with its article: "شمال غربي العاصمة مقديشو"
+            is_near = is_near or c.ref == "near_words"
+    return PlaceRef(m, start, m.nend, near=is_near, here=here)
+
+
+def place_ref(doc: Doc, m: Mention) -> PlaceRef:
+    """The place phrase of any place mention (the location decision's options)."""
+    s = doc.sentences[doc.sentence_at(m.nstart)].span
+    lo = max(s.start, m.wstart - 60)
+    return _extend(m, cue_in(doc, "near_words", lo, m.wstart + 1), cue_in(doc, "place_heads", lo, m.wstart + 1))
 
 
 def _locative(doc: Doc, m: Mention, preps: list[Mention]) -> bool:

@@ -73,15 +73,21 @@ NON_VIOLENT = frozenset(
 
 
 def resolve(doc: Doc, res: Resources) -> Doc:
-    cands = [c for c in doc.candidates]
+    # a candidate a rule says is no event is a feature of the learned decision; when the rules
+    # decide, it is left out before merging
+    cands = [c for c in doc.candidates if res.learned is not None or not c.flags]
     _inherit_places(doc, res, cands)
     merged = _merge(doc, res, cands)
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
     _split_shared_figures(merged)
     _agreement_parties(res, merged)
     _inherit_actors(doc, merged)
-    doc.events = [_to_event(doc, res, c) for c in merged]
-    doc.events.sort(key=lambda e: (e.role != "main", e.evidence[0].start if e.evidence else 0))
+    pairs = sorted(
+        ((_to_event(doc, res, c), c) for c in merged),
+        key=lambda p: (p[0].role != "main", p[0].evidence[0].start if p[0].evidence else 0),
+    )
+    doc.events = [e for e, _ in pairs]
+    doc.resolved = [c for _, c in pairs]  # the candidate behind each event, for the decide stage
     return doc
 
 
@@ -405,6 +411,8 @@ def _absorb(doc: Doc, a: Candidate, b: Candidate) -> None:
         a.place = b.place
         a.place_fallback = b.place_fallback
     a.sentences |= b.sentences
+    if not (b.anaphoric or b.sub == "casualty"):
+        a.flags &= b.flags
     a.weight = max(a.weight, b.weight)
     for attr in ("fatalities", "injuries"):
         va, vb = getattr(a, attr), getattr(b, attr)
@@ -462,23 +470,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
         c.background = True  # a month's or a year's tally recalls context (GUIDE.md "role")
         c.rules["role"] = "dated only by month or year: context"
     sub = c.sub
-    place = _place(doc, c)
-    loc = None
-    if place is not None and c.place is not None:
-        span = _orig_span(doc, c.place.text_start, c.place.text_end)
-        precision = 2 if c.place.near and place.geo_precision < 2 else place.geo_precision
-        loc = Location(
-            text=doc.article.text[span.start : span.end],
-            name=place.name,
-            country=place.country,
-            admin1=place.admin1 if place.kind != "admin1" else place.name,
-            admin2=place.admin2,
-            lat=place.lat,
-            lon=place.lon,
-            geo_precision=precision,
-            id=place.id,
-            span=span,
-        )
+    loc = location_of(doc, c.place) if c.place is not None else None
     if c.time is not None and c.time.date is not None:
         when, precision_t = c.time.date, c.time.precision
     elif c.background or pub is None:
@@ -519,6 +511,27 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     )
     ev.notes = notes_for(ev, res.note_phrases)
     return ev
+
+
+def location_of(doc: Doc, ref: PlaceRef) -> Location | None:
+    """The geocoded :class:`Location` of a place phrase (precision 2 for "قرب/ريف/شرقي X")."""
+    place = doc.places.get((ref.mention.nstart, ref.mention.nend))
+    if place is None:
+        return None
+    span = _orig_span(doc, ref.text_start, ref.text_end)
+    precision = 2 if ref.near and place.geo_precision < 2 else place.geo_precision
+    return Location(
+        text=doc.article.text[span.start : span.end],
+        name=place.name,
+        country=place.country,
+        admin1=place.admin1 if place.kind != "admin1" else place.name,
+        admin2=place.admin2,
+        lat=place.lat,
+        lon=place.lon,
+        geo_precision=precision,
+        id=place.id,
+        span=span,
+    )
 
 
 def _composed(res: Resources, template: str, country: str | None, text: str = "") -> Actor | None:

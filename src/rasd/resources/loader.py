@@ -77,6 +77,9 @@ class Resources:
     country_places: dict[str, str]  # ISO2 → the gazetteer id of the country itself
     note_phrases: dict[str, dict[str, str]]  # sub-event type → {"target": ..., "alone": ...}
     confront_verbs: frozenset[str]  # folded forms: with a missile word, an interception
+    affixes: dict[str, tuple[str, ...]]  # model/affixes.yaml: light stems of the lexical features
+    model: Any = None  # model/decisions.json.gz: the learned decisions (rasd.learn.model.Model), or None
+    decisions: str = "rules"  # "rules", or "learned": the model decides (RASD_DECISIONS, RASD_MODEL)
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Resources:
@@ -131,7 +134,32 @@ class Resources:
             country_places,
             note_phrases,
             confront,
+            _affixes(data_dir / "model" / "affixes.yaml"),
+            _model(data_dir / "model" / "decisions.json.gz"),
         )
+
+    def with_model(self, model: Any) -> Resources:
+        """The same resources deciding with ``model`` (a team's own model, cross-validation)."""
+        return dataclasses.replace(self, model=model, decisions="learned")
+
+    def deciding(self, decisions: str) -> Resources:
+        """The same resources with the rules or the learned model deciding."""
+        if decisions not in ("rules", "learned"):
+            raise ResourceError(f"decisions must be 'rules' or 'learned', not {decisions!r}")
+        if decisions == "learned" and self.model is None:
+            raise ResourceError("no decision model: run 'make model' (rasd train) or set RASD_MODEL")
+        return dataclasses.replace(self, decisions=decisions)
+
+    @property
+    def learned(self) -> Any:
+        """The model that decides, or ``None`` when the rules do."""
+        return self.model if self.decisions == "learned" else None
+
+    @property
+    def default_min_confidence(self) -> float:
+        """The confidence below which events are left out by default: the model's threshold (it
+        maximised cross-validated F1) when it decides, else 0.5 (the rules' confidence)."""
+        return self.model.threshold if self.learned is not None else 0.5
 
     def civilians_name(self, country: str) -> str:
         """ "Civilians (<Country>)" for an ISO2 code (the composed civilians actor)."""
@@ -221,7 +249,7 @@ def load_resources(data_dir: str | None = None) -> Resources:
         try:
             cached = _unpickle(path)
             if isinstance(cached, Resources):
-                return cached
+                return _team_model(cached)
         except Exception:  # a corrupt or incompatible cache is rebuilt
             pass
     res = Resources.load(directory)
@@ -236,7 +264,7 @@ def load_resources(data_dir: str | None = None) -> Resources:
                     old.unlink(missing_ok=True)  # built by an older version of the data or code
         except OSError:
             pass
-    return res
+    return _team_model(res)
 
 
 class _ResourcePickler(pickle.Pickler):
@@ -305,3 +333,27 @@ def _cache_file(data_dir: Path) -> Path | None:
                 st = f.stat()
                 digest.update(f"{f.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
     return Path(base) / f"resources-{digest.hexdigest()[:20]}.pickle"
+
+
+def _affixes(path: Path) -> dict[str, tuple[str, ...]]:
+    data = _yaml(path)
+    return {k: tuple(sorted((fold(a) for a in data[k]), key=len, reverse=True)) for k in ("prefixes", "suffixes")}
+
+
+def _model(path: Path) -> Any:
+    """The shipped decision model (``None`` without one: the rules decide)."""
+    from ..learn.model import Model  # the model module imports nothing of the pipeline
+
+    return Model.load(path) if path.exists() else None
+
+
+def _team_model(res: Resources) -> Resources:
+    """``RASD_MODEL=path`` decides with a team's own model (``rasd train -o path``);
+    ``RASD_DECISIONS=learned`` with the shipped one."""
+    override = os.environ.get("RASD_MODEL")
+    if override:
+        from ..learn.model import Model
+
+        return res.with_model(Model.load(Path(override)))
+    mode = os.environ.get("RASD_DECISIONS")
+    return res.deciding(mode) if mode else res
