@@ -90,6 +90,14 @@ def ingest_command(
         str | None, typer.Option(help="With --feed: poll again at this interval (30s, 15m, 2h) until Ctrl-C.")
     ] = None,
     max_items: Annotated[int | None, typer.Option(min=1, help="With --feed: new items per feed and poll.")] = None,
+    allow_private_feeds: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-feeds",
+            help="With --feed: also fetch loopback, private and link-local addresses (intranet feeds); "
+            "refused by default.",
+        ),
+    ] = False,
     engine: Annotated[
         str, typer.Option(help="local (this process) or dask (a Dask cluster: --scheduler, or a LocalCluster).")
     ] = "local",
@@ -126,6 +134,8 @@ def ingest_command(
 
         rasd ingest --feed https://example.org/rss.xml --every 15m
 
+        rasd ingest --feed http://intranet.local/rss.xml --allow-private-feeds
+
         rasd ingest corpus/ --engine dask --scheduler tcp://10.0.0.1:8786 --parquet-out out/parquet
     """
     if engine not in ("local", "dask"):
@@ -141,10 +151,10 @@ def ingest_command(
     if feed:
         if paths:
             raise typer.BadParameter("give either PATHS or --feed, not both", param_hint="--feed")
-        _feeds(feed, db, every=every, max_items=max_items, batch_size=batch_size)
+        _feeds(feed, db, every=every, max_items=max_items, batch_size=batch_size, allow_private=allow_private_feeds)
         return
-    if every is not None or max_items is not None:
-        raise typer.BadParameter("only meaningful with --feed", param_hint="--every/--max-items")
+    if every is not None or max_items is not None or allow_private_feeds:
+        raise typer.BadParameter("only meaningful with --feed", param_hint="--every/--max-items/--allow-private-feeds")
     if not paths:
         raise typer.BadParameter("give files, folders or '-' to ingest, or --feed URL", param_hint="PATHS")
     pub = _date(pub_date, "--pub-date")
@@ -272,7 +282,9 @@ def _feed_line(s: FeedSummary) -> str:
     )
 
 
-def _feeds(urls: list[str], db: str, *, every: str | None, max_items: int | None, batch_size: int) -> None:
+def _feeds(
+    urls: list[str], db: str, *, every: str | None, max_items: int | None, batch_size: int, allow_private: bool
+) -> None:
     """``rasd ingest --feed``: one pass over the feeds, or a loop with ``--every`` until Ctrl-C."""
     from .store.feeds import parse_interval, poll_forever
 
@@ -291,7 +303,10 @@ def _feeds(urls: list[str], db: str, *, every: str | None, max_items: int | None
             _error(f"{url}: {reason}")
 
     try:
-        poll_forever(store, urls, every=interval, on_summary=report, max_items=max_items, batch_size=batch_size)
+        poll_forever(
+            store, urls, every=interval, on_summary=report, max_items=max_items, batch_size=batch_size,
+            allow_private=allow_private,
+        )  # fmt: skip
     except KeyboardInterrupt:
         typer.echo("rasd: stopped (interrupted); every stored batch is committed", err=True)
         raise typer.Exit(0 if interval is not None else 130) from None

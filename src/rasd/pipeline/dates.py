@@ -177,7 +177,7 @@ class Calendar:
                 continue  # "الجمعة 7 حزيران": the written date decides
             d = _last_weekday(pub, self.weekdays[m["wd"]]) if pub else None
             if m["past"] and d is not None and d == pub:
-                d = d - timedelta(days=7)
+                d = _add_days(d, -7)
             # "الأربعاء الماضي" is last Wednesday: still within the week, so not past by itself
             found.append(TimeRef(m.start(), m.end(), d, "day", "weekday", _before(d, pub)))
         return found
@@ -214,24 +214,35 @@ class Calendar:
         if pub is None:
             return None
         y = pub.year if current or month <= pub.month else pub.year - 1
-        return date(y, month, 1)
+        return date(y, month, 1) if y >= 1 else None  # before year 1: no date
 
 
 def _before(d: date | None, pub: date | None, days: int = 7) -> bool:
     return d is not None and pub is not None and (pub - d).days > days
 
 
-def _last_weekday(pub: date, weekday: int) -> date:
-    return pub - timedelta(days=(pub.weekday() - weekday) % 7)
+def _add_days(d: date, days: int) -> date | None:
+    """``d`` shifted by ``days``; ``None`` outside the calendar (years 1–9999)."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
-def _shift(pub: date, spec: dict) -> date:
+def _last_weekday(pub: date, weekday: int) -> date | None:
+    return _add_days(pub, -((pub.weekday() - weekday) % 7))
+
+
+def _shift(pub: date, spec: dict) -> date | None:
+    """``pub`` moved by a relative expression; ``None`` when that leaves the calendar (a
+    ``pub_date`` of 0001-01-01 with "last week", or 9999-12-31 with "tomorrow")."""
     if "days" in spec:
-        return pub + timedelta(days=spec["days"])
+        return _add_days(pub, spec["days"])
     if "months" in spec:
         total = pub.year * 12 + pub.month - 1 + spec["months"]
-        return date(total // 12, total % 12 + 1, 1)
-    return date(pub.year + spec.get("years", 0), 1, 1)
+        return date(total // 12, total % 12 + 1, 1) if 1 <= total // 12 <= 9999 else None
+    year = pub.year + spec.get("years", 0)
+    return date(year, 1, 1) if 1 <= year <= 9999 else None
 
 
 def _longest_first(refs: list[TimeRef]) -> list[TimeRef]:

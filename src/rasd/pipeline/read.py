@@ -439,7 +439,8 @@ def _loads(text: str, *, in_line: bool) -> Any:
         raise ValueError(f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
     except json.JSONDecodeError as exc:
         where = f"column {exc.colno}" if in_line else f"line {exc.lineno} column {exc.colno}"
-        raise ValueError(f"malformed JSON ({exc.msg} at {where})") from None
+        at = "" if exc.msg.endswith(" at") else " at"  # "Unterminated string starting at": no "at at"
+        raise ValueError(f"malformed JSON ({exc.msg}{at} {where})") from None
     except ValueError as exc:  # e.g. integer literals over the int-digits limit
         raise ValueError(f"malformed JSON ({exc})") from None
     if isinstance(obj, (dict, list)) and _too_deep(obj, MAX_JSON_DEPTH):

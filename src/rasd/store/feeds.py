@@ -14,7 +14,18 @@ One poll (:func:`poll_feed`):
 
 Every request has a timeout, is retried on connection errors, timeouts, ``429`` and ``5xx`` with
 bounded exponential back-off, and its body is limited in size (streamed, so an oversized response
-is cut off as soon as it exceeds the limit). A failing page is reported in
+is cut off as soon as it exceeds the limit). Each fetch (retries, redirects and body included) also
+has an overall deadline (:data:`DEFAULT_DEADLINE`), so a server trickling bytes cannot hold a poll.
+
+Server-side request forgery: a feed (or a feed's item links) must not make Rasd fetch addresses
+of the machine or its network. Before every request — and again for each redirect, which are
+followed by hand, at most :data:`MAX_REDIRECTS` — the host name is resolved
+(``socket.getaddrinfo``, so numeric forms such as ``2130706433`` or ``0x7f.1`` are resolved as the
+network stack would) and the URL is refused when *any* address is loopback, private, link-local,
+multicast, reserved, unspecified or otherwise not global (:func:`check_url`). ``allow_private``
+(``rasd ingest --feed URL --allow-private-feeds``) turns the check off, for intranet feeds.
+(The connection itself resolves the name again; a DNS server that answers differently within
+that moment is not caught.) A failing page is reported in
 :attr:`FeedSummary.failed` and the other items go on. The feed's validators are saved only when
 no page failed for a transient reason, so such items are retried by the next poll.
 
@@ -24,11 +35,14 @@ Tests inject an :class:`httpx.Client` (or any transport, e.g. :class:`httpx.Mock
 from __future__ import annotations
 
 import io
+import ipaddress
 import re
+import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -46,10 +60,12 @@ from .ingest import IngestSummary, content_hash, ingest_articles
 from .records import iter_chunks
 
 __all__ = [
+    "DEFAULT_DEADLINE",
     "DEFAULT_MAX_FEED_BYTES",
     "DEFAULT_MAX_PAGE_BYTES",
     "FeedSummary",
     "FetchError",
+    "check_url",
     "fetch",
     "parse_interval",
     "poll_feed",
@@ -63,9 +79,12 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 MAX_REDIRECTS = 5
+DEFAULT_DEADLINE = 30.0
+"""Seconds one :func:`fetch` may take in all: retries, redirects and reading the body."""
 USER_AGENT = f"rasd/{__version__} (+https://github.com/rasd; conflict-event extraction)"
 
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -141,7 +160,7 @@ def _backoff(attempt: int, base: float, retry_after: str | None) -> float:
     return min(delay, MAX_BACKOFF)
 
 
-def _read_limited(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+def _read_limited(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(url, f"response too large ({int(declared):,} bytes; limit {max_bytes:,})")
@@ -150,7 +169,62 @@ def _read_limited(response: httpx.Response, url: str, max_bytes: int) -> bytes:
         buf.extend(chunk)
         if len(buf) > max_bytes:
             raise FetchError(url, f"response too large (more than the {max_bytes:,}-byte limit)")
+        if time.monotonic() > deadline:
+            raise _deadline_error(url, len(buf))
     return bytes(buf)
+
+
+def _deadline_error(url: str, received: int | None = None) -> FetchError:
+    got = f"; {received:,} bytes received" if received is not None else ""
+    return FetchError(url, f"deadline exceeded (the fetch took too long{got})", transient=True)
+
+
+def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why ``ip`` may not be fetched (a non-public address), or ``None``."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind in ("loopback", "unspecified", "link_local", "multicast", "reserved", "private"):  # specific first
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if ip.is_global else "not global"
+
+
+def check_url(url: str, *, allow_private: bool = False, allow_hosts: Collection[str] = ()) -> None:
+    """Refuse ``url`` unless it is http(s) and (without ``allow_private``) every address its host
+    resolves to is a public one. ``allow_hosts``: ``host`` or ``host:port`` entries exempt from the
+    address check (a narrower opt-in than ``allow_private``: one intranet server, not all of them).
+
+    Raises:
+        FetchError: another scheme, no host, a name that does not resolve (``transient``), or an
+            address that is loopback, private, link-local, multicast, reserved, unspecified or
+            otherwise not global.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(url, "only http and https URLs are fetched")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise FetchError(url, f"invalid URL ({exc})") from None
+    if not host:
+        raise FetchError(url, "the URL has no host")
+    default_port = 443 if parts.scheme == "https" else 80
+    if allow_private or host in allow_hosts or f"{host}:{port or default_port}" in allow_hosts:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port or default_port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        raise FetchError(url, f"cannot resolve host {host!r} ({exc})", transient=True) from None
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone
+        ip = ipaddress.ip_address(address)
+        why = _refused(ip)
+        if why is not None:
+            raise FetchError(
+                url,
+                f"refused: host {host!r} resolves to {ip} ({why} address); "
+                "use --allow-private-feeds (allow_private=True) for intranet feeds",
+            )
 
 
 def fetch(
@@ -162,25 +236,51 @@ def fetch(
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
+    allow_private: bool = False,
+    allow_hosts: Collection[str] = (),
+    deadline: float = DEFAULT_DEADLINE,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
 ) -> tuple[httpx.Response, bytes]:
-    """GET ``url`` and return the response and its body (at most ``max_bytes``).
+    """GET ``url`` and return the (final) response and its body (at most ``max_bytes``).
 
+    The URL and every redirect target are checked by :func:`check_url` (``allow_private``,
+    ``allow_hosts``) before they are requested; redirects are followed by hand, at most :data:`MAX_REDIRECTS`.
     Connection errors, timeouts, ``429`` and ``5xx`` are retried ``retries`` times with
     exponential back-off (``backoff``, ``2 × backoff``, ... capped at :data:`MAX_BACKOFF` s).
-    ``304`` is returned with an empty body.
+    Everything — retries, redirects, reading the body — must end within ``deadline`` seconds
+    (each request's timeouts are cut to the time left). ``304`` is returned with an empty body.
 
     Raises:
-        FetchError: a non-http(s) URL, an error status, too large a body, or still failing after
-            the retries (``transient`` set for network errors and 5xx).
+        FetchError: a refused URL, an error status, too large a body, too many redirects, the
+            deadline passed, or still failing after the retries (``transient`` set for network
+            errors, 5xx and the deadline).
     """
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError(url, "only http and https URLs are fetched")
+    ends = time.monotonic() + deadline
+    base = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    first = url
+    redirects = 0
     attempt = 0
     while True:
+        check_url(url, allow_private=allow_private, allow_hosts=allow_hosts)
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise _deadline_error(first)
+        cut = httpx.Timeout(
+            connect=min(base.connect or left, left), read=min(base.read or left, left),
+            write=min(base.write or left, left), pool=min(base.pool or left, left),
+        )  # fmt: skip
         attempt += 1
+        retry_after: str | None = None
         try:
-            with client.stream("GET", url, headers=headers) as response:
+            with client.stream("GET", url, headers=headers, follow_redirects=False, timeout=cut) as response:
                 status = response.status_code
+                if status in _REDIRECT_STATUS and response.headers.get("location"):
+                    redirects += 1
+                    if redirects > MAX_REDIRECTS:
+                        raise FetchError(first, f"too many redirects (more than {MAX_REDIRECTS})")
+                    url = urljoin(str(response.url), response.headers["location"])
+                    attempt = 0
+                    continue
                 if status in _RETRY_STATUS and attempt <= retries:
                     retry_after = response.headers.get("retry-after")
                 else:
@@ -191,15 +291,17 @@ def fetch(
                             url, f"HTTP {status} {response.reason_phrase}".rstrip(), status=status,
                             transient=status in _RETRY_STATUS,
                         )  # fmt: skip
-                    return response, _read_limited(response, url, max_bytes)
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(url, f"too many redirects (more than {MAX_REDIRECTS})") from exc
+                    return response, _read_limited(response, url, max_bytes, ends)
         except (httpx.TransportError, httpx.DecodingError) as exc:
+            if time.monotonic() >= ends:
+                raise _deadline_error(url) from exc
             if attempt > retries:
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 raise FetchError(url, f"{reason} (after {retries} retries)", transient=True) from exc
-            retry_after = None
-        sleep(_backoff(attempt, backoff, retry_after))
+        delay = _backoff(attempt, backoff, retry_after)
+        if time.monotonic() + delay >= ends:
+            raise _deadline_error(url)
+        sleep(delay)
 
 
 def _feed_state(store: Store, url: str) -> dict[str, str]:
@@ -286,17 +388,25 @@ def poll_feed(
     batch_size: int = 50,
     progress: bool = False,
     console: Console | None = None,
+    allow_private: bool = False,
+    allow_hosts: Collection[str] = (),
+    deadline: float = DEFAULT_DEADLINE,
 ) -> FeedSummary:
     """Poll one RSS/Atom feed and store its new items (see the module docstring).
 
     Args:
         store: an open :class:`Store`.
         url: the feed URL (http or https).
-        client: the HTTP client to use (not closed here); by default one is made with ``timeout``,
-            redirects followed (at most :data:`MAX_REDIRECTS`) and ``transport`` if given.
+        client: the HTTP client to use (not closed here); by default one is made with ``timeout``
+            and ``transport`` if given. Redirects are followed by :func:`fetch` (at most
+            :data:`MAX_REDIRECTS`, each target checked), whatever the client's own setting.
         max_items: process at most this many new items (in feed order) in this poll.
         max_feed_bytes / max_page_bytes: body size limits of the feed and of each page.
         retries / backoff / sleep: retry policy of every request (``sleep`` is injectable for tests).
+        allow_private: fetch loopback, private, link-local ... addresses too (intranet feeds);
+            by default such URLs — the feed's, its items' and redirect targets — are refused.
+        allow_hosts: ``host`` / ``host:port`` entries exempt from that check (see :func:`check_url`).
+        deadline: seconds each fetch (the feed, each page) may take in all.
 
     Returns:
         A :class:`FeedSummary`. Network and HTTP failures are reported in it, never raised;
@@ -308,15 +418,16 @@ def poll_feed(
     if client is None:
         client = httpx.Client(
             timeout=timeout,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
+            follow_redirects=False,  # fetch() follows them itself, checking each target
             transport=transport,
             headers={"User-Agent": USER_AGENT},
         )
+    fetch_kw = {"allow_private": allow_private, "allow_hosts": allow_hosts, "deadline": deadline, "timeout": timeout}
     try:
         _poll(store, url, client, summary, max_items=max_items, max_feed_bytes=max_feed_bytes,
               max_page_bytes=max_page_bytes, retries=retries, backoff=backoff, sleep=sleep,
-              resources=resources, batch_size=batch_size, progress=progress, console=console)  # fmt: skip
+              resources=resources, batch_size=batch_size, progress=progress, console=console,
+              fetch_kw=fetch_kw)  # fmt: skip
     finally:
         if own:
             client.close()
@@ -340,8 +451,9 @@ def _poll(
     batch_size: int,
     progress: bool,
     console: Console | None,
+    fetch_kw: dict[str, Any],
 ) -> None:
-    kw = {"retries": retries, "backoff": backoff, "sleep": sleep}
+    kw = {"retries": retries, "backoff": backoff, "sleep": sleep, **fetch_kw}
     try:
         response, data = fetch(client, url, max_bytes=max_feed_bytes, headers=_feed_state(store, url), **kw)
     except FetchError as exc:

@@ -31,6 +31,7 @@ from ..parallel import ExtractionFailure, extract_parallel
 from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import DATA_DIR, Resources, load_resources
 from ..types import Article, ArticleRecord, Event
+from ..urls import is_web_url
 from . import schema
 from .db import Store
 from .fuse import fuse
@@ -461,11 +462,15 @@ def ingest_articles(
             articles: list[tuple[Article, ArticleRecord | ExtractionFailure | None]] = []
             for item in chunk:
                 if isinstance(item, ReadError):
-                    summary.failed.append((item.path, item.reason))
-                elif isinstance(item, tuple):
-                    articles.append(item)
-                else:
-                    articles.append((item, None))
+                    where = item.path if item.line is None else f"{item.path}:{item.line}"
+                    summary.failed.append((where, item.reason))
+                    continue
+                art = item[0] if isinstance(item, tuple) else item
+                if art.url is not None and not is_web_url(art.url):  # never store a javascript: link
+                    where = f"{art.path}: {art.doc_id}" if art.path else art.doc_id
+                    warn(f"{where}: url {art.url[:200]!r} dropped (only http(s) URLs are kept; the article is)")
+                    art.url = None
+                articles.append(item if isinstance(item, tuple) else (item, None))
             summary.read += len(articles)
             _commit_batch(store, articles, summary, res=res, run_id=run_id, version=version, warn=warn)
             elapsed = time.perf_counter() - started

@@ -9,9 +9,12 @@ a generic 500 without internals. The dashboard (static files of :data:`STATIC_DI
 step) is served at ``/``.
 """
 
+import base64
+import hashlib
 import hmac
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -42,7 +46,7 @@ from . import models as m
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 """The dashboard (``index.html``, ``app.js``, vendored Leaflet), served at ``/``."""
 
-__all__ = ["MAX_BODY_BYTES", "MAX_LIMIT", "STATIC_DIR", "create_app"]
+__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_LIMIT", "SECURITY_HEADERS", "STATIC_DIR", "create_app"]
 
 log = logging.getLogger("rasd.web")
 
@@ -57,6 +61,92 @@ AggregateBy = Literal["day", "week", "month", "type", "admin1"]
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# security headers on every response (pure ASGI, so static files and 413s get them too)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The Content-Security-Policy of every response: scripts and styles from this server's files only
+(no inline script, no inline ``style`` attribute, no ``eval``), nothing from other origins."""
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+"""Headers sent with every response (``/docs`` and ``/redoc`` get their own CSP, see :class:`SecurityHeaders`)."""
+
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def docs_csp(html: bytes) -> str:
+    """The CSP of FastAPI's ``/docs`` and ``/redoc`` pages: the same-origin policy plus the hashes
+    of the page's own inline scripts (FastAPI writes its set-up script inline) and inline styles,
+    which Swagger UI and ReDoc set. Their bundles come from a CDN in FastAPI's pages, which this
+    policy does not allow (the server is meant to work offline): the schema is at /openapi.json."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode("ascii") + "'"
+        for m in _INLINE_SCRIPT.finditer(html)
+    )
+    return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip()).replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+
+
+class SecurityHeaders:
+    """Add :data:`SECURITY_HEADERS` to every HTTP response (replacing any the app set)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope.get("path") in DOCS_PATHS:
+            await self._docs(scope, receive, send)
+            return
+
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _with_headers(message.get("headers") or [], SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _docs(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        """Buffer the (small) docs page to hash its inline scripts into its CSP."""
+        start: MutableMapping[str, Any] | None = None
+        body = bytearray()
+
+        async def buffered(message: MutableMapping[str, Any]) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body", False) or start is None:
+                return
+            headers = {**SECURITY_HEADERS, "Content-Security-Policy": docs_csp(bytes(body))}
+            start["headers"] = _with_headers(start.get("headers") or [], headers)
+            await send(start)
+            await send({"type": "http.response.body", "body": bytes(body), "more_body": False})
+
+        await self.app(scope, receive, buffered)
+
+
+def _with_headers(headers: Any, extra: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    names = {k.lower().encode("latin-1") for k in extra}
+    kept = [(k, v) for k, v in headers if bytes(k).lower() not in names]
+    return kept + [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,6 +298,21 @@ def event_filters(
     return Filters(date_from, date_to, country, admin1, event_type, sub_event_type, actor, q, _bbox(bbox))
 
 
+def reject_nul(request: Request) -> None:
+    """422 for a NUL character in any query or path parameter (a global dependency): PostgreSQL
+    cannot compare with it and SQLite's ``LIKE`` stops at it, so ``q=%00`` would match every row."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise _invalid(key.replace("\x00", ""), "must not contain NUL characters", value)
+    for key, value in request.path_params.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise HTTPException(
+                422, [{"type": "value_error", "loc": ["path", key], "msg": "must not contain NUL characters",
+                       "input": value}],
+            )  # fmt: skip
+
+
+Id = Annotated[int, PathParam(ge=1, le=m.MAX_ID, description="A stored row's id (a positive 32-bit integer).")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Rows to skip.")]
 SortParam = Annotated[Sort, Query(description="date, -date, fatalities, -fatalities, confidence or -confidence.")]
@@ -285,6 +390,7 @@ def create_app(
         title="Rasd",
         version=__version__,
         description="Arabic conflict events extracted by Rasd: events, fused events, articles, reviews.",
+        dependencies=[Depends(reject_nul)],
     )
     if allow_origins:
         app.add_middleware(
@@ -294,11 +400,12 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: the outermost, so it sees every response
     expected = token.encode("utf-8") if token else None
 
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"detail": "internal server error"}, status_code=500)
+        return JSONResponse({"detail": "internal server error"}, status_code=500, headers=SECURITY_HEADERS)
 
     app.add_exception_handler(Exception, internal_error)
 
@@ -347,7 +454,7 @@ def create_app(
         return m.FusedEventList(total=total, limit=limit, offset=offset, items=items)
 
     @app.get("/api/events/{event_id}", response_model=m.EventDetail, tags=["events"])
-    def get_event(event_id: int) -> m.EventDetail:
+    def get_event(event_id: Id) -> m.EventDetail:
         """One event: evidence spans with their text, sources, article, fused event and its other reports."""
         e, a, fe, fm = schema.events, schema.articles, schema.fused_events, schema.fused_event_members
         with store.engine.connect() as conn:
@@ -462,7 +569,7 @@ def create_app(
         return m.ArticleList(total=total, limit=limit, offset=offset, items=items)
 
     @app.get("/api/articles/{article_id}", response_model=m.ArticleDetail, tags=["articles"])
-    def get_article(article_id: int) -> m.ArticleDetail:
+    def get_article(article_id: Id) -> m.ArticleDetail:
         """One article with its full text and its events."""
         a, e = schema.articles, schema.events
         with store.engine.connect() as conn:
@@ -531,7 +638,7 @@ def create_app(
         return m.ArticleCreated(created=created, article=_article_out(art_row), events=events)
 
     @app.post("/api/events/{event_id}/review", response_model=m.ReviewOut, tags=["reviews"])
-    def post_review(event_id: int, body: m.ReviewIn, who: Writer) -> m.ReviewOut:
+    def post_review(event_id: Id, body: m.ReviewIn, who: Writer) -> m.ReviewOut:
         """Accept, reject or correct an event; every change is kept in the audit trail."""
         changes = body.fields.model_dump(exclude_unset=True) if body.fields is not None else {}
         try:

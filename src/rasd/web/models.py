@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from ..urls import is_web_url
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_ID",
+    "MAX_NAME",
+    "MAX_TEXT_FIELD",
+    "MAX_URL",
     "AggregateBucket",
     "AggregateOut",
     "ArticleCreated",
@@ -30,6 +37,36 @@ __all__ = [
     "ReviewOut",
     "Snippet",
 ]
+
+
+MAX_ID = 2**31 - 1
+"""Largest id accepted in a path (the id columns are 32-bit ``INTEGER`` on PostgreSQL; 422 above)."""
+MAX_COUNT = 1_000_000
+"""Largest fatality or injury figure accepted in a correction."""
+MAX_TEXT_FIELD = 1000
+"""Largest Arabic span (``location_text``, ``actor1_text``, ``actor2_text``) accepted in a correction."""
+MAX_NAME = 256
+"""Largest name (location, actor, region, outlet) accepted, as the ``events`` columns."""
+MAX_URL = 2048
+"""Largest article URL accepted."""
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _web_url(value: str | None) -> str | None:
+    if value is not None and not is_web_url(value):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+Str = Annotated[str, AfterValidator(_no_nul)]
+"""A string without NUL characters (PostgreSQL cannot store them; SQLite's LIKE stops at them)."""
+WebUrl = Annotated[str, Field(max_length=MAX_URL), AfterValidator(_no_nul), AfterValidator(_web_url)]
+"""An absolute http(s) URL: anything else (``javascript:``, ``data:``, ...) is refused (422)."""
 
 
 class Health(BaseModel):
@@ -209,12 +246,12 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="the article text (first line = title unless `title` is given)")
+    text: Str = Field(min_length=1, description="the article text (first line = title unless `title` is given)")
     pub_date: dt.date | None = None
-    outlet: str | None = Field(default=None, max_length=256)
-    title: str | None = None
-    url: str | None = None
-    doc_id: str | None = Field(default=None, max_length=512, description="default: api_<first 16 hex of sha256>")
+    outlet: Str | None = Field(default=None, max_length=MAX_NAME)
+    title: Str | None = Field(default=None, max_length=4000)
+    url: WebUrl | None = Field(default=None, description="the article's http(s) address (other schemes: 422)")
+    doc_id: Str | None = Field(default=None, max_length=512, description="default: api_<first 16 hex of sha256>")
 
 
 class ArticleCreated(BaseModel):
@@ -228,24 +265,24 @@ class EventCorrection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event_type: str | None = None
-    sub_event_type: str | None = None
+    event_type: Str | None = Field(default=None, max_length=64)
+    sub_event_type: Str | None = Field(default=None, max_length=64)
     date: dt.date | None = None
     date_precision: Literal["day", "week", "month", "year"] | None = None
-    location_text: str | None = None
-    location_name: str | None = Field(default=None, max_length=256)
+    location_text: Str | None = Field(default=None, max_length=MAX_TEXT_FIELD)
+    location_name: Str | None = Field(default=None, max_length=MAX_NAME)
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
-    admin1: str | None = Field(default=None, max_length=256)
-    admin2: str | None = Field(default=None, max_length=256)
+    admin1: Str | None = Field(default=None, max_length=MAX_NAME)
+    admin2: Str | None = Field(default=None, max_length=MAX_NAME)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     geo_precision: int | None = Field(default=None, ge=1, le=3)
-    actor1_text: str | None = None
-    actor1_name: str | None = Field(default=None, max_length=256)
-    actor2_text: str | None = None
-    actor2_name: str | None = Field(default=None, max_length=256)
-    fatalities: int | None = Field(default=None, ge=0)
-    injuries: int | None = Field(default=None, ge=0)
+    actor1_text: Str | None = Field(default=None, max_length=MAX_TEXT_FIELD)
+    actor1_name: Str | None = Field(default=None, max_length=MAX_NAME)
+    actor2_text: Str | None = Field(default=None, max_length=MAX_TEXT_FIELD)
+    actor2_name: Str | None = Field(default=None, max_length=MAX_NAME)
+    fatalities: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    injuries: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     role: Literal["main", "background"] | None = None
     certainty: Literal["reported", "hedged"] | None = None
 
@@ -257,7 +294,7 @@ class ReviewIn(BaseModel):
 
     action: Literal["accept", "reject", "correct"]
     fields: EventCorrection | None = None
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Str | None = Field(default=None, max_length=4000)
 
 
 class ReviewOut(BaseModel):

@@ -1,6 +1,9 @@
 /* Rasd dashboard: vanilla JS over the REST API (/api/...), Leaflet map with an offline base layer.
  * Routes: "#/" (map, timeline, table; filters in the query string) and "#/event/<id>" (event page).
- * All text from the API is inserted with textContent, never as HTML. */
+ * All text from the API is inserted as DOM text nodes (textContent), never parsed as HTML,
+ * and Leaflet popups and tooltips are given DOM nodes, never strings (Leaflet would parse a string
+ * as HTML). Links are made only of http(s) URLs (safeHref). Styles are set through the CSSOM, since
+ * the server's Content-Security-Policy forbids inline style attributes and inline scripts. */
 (function () {
   "use strict";
 
@@ -32,13 +35,15 @@
 
   const $ = (sel, root) => (root || document).querySelector(sel);
 
-  /** Create an element with attributes and children (strings become text nodes). */
+  /** Create an element with attributes and children (strings become text nodes). `style` is an
+   * object of CSSOM properties (an inline style attribute would be refused by the CSP). */
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") node.className = v;
       else if (k === "text") node.textContent = v;
+      else if (k === "style") Object.assign(node.style, v);
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else node.setAttribute(k, v === true ? "" : v);
     }
@@ -51,6 +56,14 @@
   const en = (text) => el("span", { class: "en", lang: "en", dir: "ltr" }, text);
   const typeLabel = (t) => (TYPE_AR[t] ? [TYPE_AR[t], " · ", en(t)] : [en(t || "—")]);
   const colour = (t) => TYPE_COLOURS[t] || "#555";
+
+  /** `url` when it is an absolute http(s) URL, else null: never a link to javascript:, data:, ... */
+  function safeHref(url) {
+    if (typeof url !== "string" || !url) return null;
+    let parsed;
+    try { parsed = new URL(url); } catch (_) { return null; }
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  }
 
   async function api(path, options) {
     const resp = await fetch(path, options);
@@ -151,7 +164,8 @@
         className: "rasd-marker",
       });
       m.bindPopup(() => popupContent(ev));
-      m.bindTooltip(`${ev.sub_event_type} — ${ev.location_name || ""} (${ev.date || "?"})`);
+      // a DOM node, not a string: Leaflet inserts string content as HTML
+      m.bindTooltip(el("span", { class: "marker-tip" }, `${ev.sub_event_type} — ${ev.location_name || ""} (${ev.date || "?"})`));
       m.addTo(markerLayer);
       const path = m.getElement && m.getElement();
       if (path) {  // keyboard: markers are focusable and open their popup with Enter/Space
@@ -171,7 +185,7 @@
   function drawLegend(types) {
     const ul = $("#legend");
     ul.replaceChildren(...types.map((t) =>
-      el("li", {}, el("span", { class: "swatch", style: `background:${colour(t)}` }), typeLabel(t))));
+      el("li", {}, el("span", { class: "swatch", style: { background: colour(t) } }), typeLabel(t))));
   }
 
   // ------------------------------------------------------------------ timeline (plain SVG)
@@ -219,7 +233,7 @@
     const rows = items.map((ev) => el("tr", { "data-event-id": ev.id },
       el("td", {}, el("a", { href: `#/event/${ev.id}`, "aria-label": `event ${ev.id}` }, String(ev.id))),
       el("td", {}, en(ev.date || "؟")),
-      el("td", {}, el("span", { class: "swatch", style: `background:${colour(ev.event_type)}` }),
+      el("td", {}, el("span", { class: "swatch", style: { background: colour(ev.event_type) } }),
         typeLabel(ev.event_type), el("br"), el("small", {}, en(ev.sub_event_type))),
       el("td", {}, ev.location_text || "", el("br"), el("small", {}, en([ev.location_name, ev.country].filter(Boolean).join(", ")))),
       el("td", {}, en([ev.actor1_name, ev.actor2_name].filter(Boolean).join(" / ") || "—")),
@@ -304,6 +318,14 @@
       for (const f of fields) if (f.end === b) out.append(el("sup", { class: "fld-tag", "data-for": f.name }, FIELD_LABELS[f.name]));
     }
     return out;
+  }
+
+  /** The article's source: a link only for an http(s) URL, any other URL as plain text. */
+  function sourceLink(url) {
+    if (!url) return null;
+    const href = safeHref(url);
+    if (href) return [" · ", el("a", { href, rel: "noopener noreferrer", id: "source-link" }, "المصدر · source")];
+    return [" · ", el("span", { class: "unlinked-url", id: "source-unlinked", dir: "ltr" }, en(url))];
   }
 
   function facts(pairs) {
@@ -433,7 +455,7 @@
         el("section", { class: "panel", "aria-labelledby": "article-title" },
           el("h3", { id: "article-title", dir: "rtl", lang: "ar" }, art.title || art.doc_id),
           el("p", {}, en(`${art.outlet || "?"} · ${art.pub_date || "?"} · ${art.doc_id}`),
-            art.url ? [" · ", el("a", { href: art.url, rel: "noopener noreferrer" }, "المصدر · source")] : null),
+            sourceLink(art.url)),
           el("p", { class: "legend" }, "المظلَّل: الأدلة · Highlighted: evidence; ",
             Object.entries(FIELD_LABELS).map(([k, v]) => el("span", { class: `fld fld-${k}` }, v)).flatMap((x) => [x, " "])),
           highlighted(art.text, d.evidence, fields)),
