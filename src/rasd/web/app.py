@@ -64,7 +64,7 @@ SORT_COLUMNS = (
 Sort = str
 ExportFormat = Literal["csv", "geojson", "parquet"]
 Review = Literal["default", "all", "unreviewed", "accepted", "corrected", "rejected"]
-AggregateBy = Literal["day", "week", "month", "type", "admin1"]
+AggregateBy = Literal["day", "week", "month", "type", "sub_type", "admin1"]
 
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
@@ -329,6 +329,8 @@ def create_app(
         title="Rasd",
         version=__version__,
         description="Arabic conflict events extracted by Rasd: events, fused events, articles, reviews.",
+        docs_url=None,  # served below from the vendored Swagger UI and ReDoc (no CDN, no inline script)
+        redoc_url=None,
     )
     if allow_origins:
         app.add_middleware(
@@ -440,7 +442,7 @@ def create_app(
     @app.get("/api/aggregates", response_model=m.AggregateOut, tags=["events"])
     def aggregates(
         flt: Flt,
-        by: Annotated[AggregateBy, Query(description="day, week, month, type or admin1")] = "day",
+        by: Annotated[AggregateBy, Query(description="day, week, month, type, sub_type or admin1")] = "day",
         fused: Annotated[bool, Query(description="Count fused events instead of article events.")] = False,
     ) -> m.AggregateOut:
         """Event counts and fatalities per day, ISO week, month, event type or admin1 region."""
@@ -457,8 +459,9 @@ def create_app(
                     per[key][1] += int(fat)
                 keys = sorted(per, key=lambda k: (k is None, k or ""))
                 buckets = [m.AggregateBucket(key=k, events=per[k][0], fatalities=per[k][1]) for k in keys]
-            elif by == "type":
-                rows = conn.execute(select(t.c.event_type, n, dead).where(*cond).group_by(t.c.event_type))
+            elif by in ("type", "sub_type"):
+                col = t.c.event_type if by == "type" else t.c.sub_event_type
+                rows = conn.execute(select(col, n, dead).where(*cond).group_by(col))
                 buckets = [m.AggregateBucket(key=k, events=c, fatalities=int(f)) for k, c, f in rows]
                 buckets.sort(key=lambda b: (-b.events, b.key or ""))
             else:
@@ -651,6 +654,16 @@ def create_app(
             ],
             event=_event_out(row),
         )  # fmt: skip
+
+    # ---------------------------------------------------------------------------- API docs
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> FileResponse:
+        return FileResponse(STATIC_DIR / "docs.html", media_type="text/html")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> FileResponse:
+        return FileResponse(STATIC_DIR / "redoc.html", media_type="text/html")
 
     # ---------------------------------------------------------------------------- dashboard
     # the router's fallback (not a mount), so every route — including ones added to the app
