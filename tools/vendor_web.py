@@ -5,7 +5,9 @@ Run once by a maintainer (the result is committed; nothing is built when the ser
     python tools/vendor_web.py
 
 It runs ``npm install`` of the pinned packages below in a temporary directory, copies Leaflet's
-minified dist files (``leaflet.js``, ``leaflet.css``, marker images) and licence, and turns
+minified dist files (``leaflet.js``, ``leaflet.css``, marker images) and licence, the dist files
+and licences of leaflet.markercluster (marker clusters), uPlot (the time axis), swagger-ui-dist
+and Redoc's standalone bundle (the API docs at ``/docs`` and ``/redoc``), and turns
 world-atlas's ``countries-50m`` TopoJSON into a small GeoJSON of the countries of the region
 (Middle East and North Africa, :data:`REGION` bounding box) with coordinates rounded to 0.01°,
 using topojson-client under Node. That GeoJSON is the offline base layer of the map (no online
@@ -24,7 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "rasd" / "web" / "static" / "vendor"
 
-PACKAGES = {"leaflet": "1.9.4", "world-atlas": "2.0.2", "topojson-client": "3.1.0"}
+PACKAGES = {
+    "leaflet": "1.9.4",
+    "leaflet.markercluster": "1.5.3",
+    "uplot": "1.6.32",
+    "swagger-ui-dist": "5.35.0",
+    "redoc": "2.5.4",
+    "world-atlas": "2.0.2",
+    "topojson-client": "3.1.0",
+}
 """npm packages and their pinned versions."""
 
 REGION = (-20.0, 5.0, 65.0, 45.0)
@@ -70,6 +80,16 @@ def _run(cmd: list[str], cwd: Path) -> None:
     subprocess.run(cmd, cwd=cwd, check=True)
 
 
+def _copy(package: Path, folder: str, files: list[str]) -> None:
+    """Copy ``files`` (paths inside the npm ``package``) flat into ``VENDOR/folder``."""
+    (VENDOR / folder).mkdir(parents=True, exist_ok=True)
+    for f in files:
+        src = package / f
+        if not src.exists() and src.name.startswith("LICEN"):  # licence file names vary
+            src = next(package.glob("LICEN[CS]E*"))
+        shutil.copy2(src, VENDOR / folder / Path(f).name)
+
+
 def main() -> int:
     """Install the packages in a temporary directory and copy the files into ``VENDOR``."""
     if shutil.which("npm") is None or shutil.which("node") is None:
@@ -89,6 +109,12 @@ def main() -> int:
         for img in (nm / "leaflet" / "dist" / "images").glob("*.png"):
             shutil.copy2(img, VENDOR / "leaflet" / "images" / img.name)
         shutil.copy2(nm / "leaflet" / "LICENSE", VENDOR / "leaflet" / "LICENSE")
+        _copy(nm / "leaflet.markercluster", "markercluster", ["dist/leaflet.markercluster.js", "dist/MarkerCluster.css",
+              "dist/MarkerCluster.Default.css", "MIT-LICENCE.txt"])  # fmt: skip
+        _copy(nm / "uplot", "uplot", ["dist/uPlot.iife.min.js", "dist/uPlot.min.css", "LICENSE"])
+        _copy(nm / "swagger-ui-dist", "swagger-ui", ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png",
+              "LICENSE"])  # fmt: skip
+        _copy(nm / "redoc", "redoc", ["bundles/redoc.standalone.js", "LICENSE"])
         shutil.copy2(nm / "world-atlas" / "LICENSE", VENDOR / "LICENSE.world-atlas")
         shutil.copy2(nm / "topojson-client" / "LICENSE", VENDOR / "LICENSE.topojson-client")
         script = work / "convert.js"
@@ -109,6 +135,11 @@ here); do not edit by hand. Nothing here is fetched or built when `rasd serve` r
 {rows}
 
 - `leaflet/` — `leaflet.js`, `leaflet.css`, marker images and `LICENSE` from `leaflet/dist`.
+- `markercluster/` — leaflet.markercluster's `dist` script and styles and its MIT licence (`MIT-LICENCE.txt`).
+- `uplot/` — uPlot's `uPlot.iife.min.js`, `uPlot.min.css` and MIT `LICENSE` (the timeline's time axis).
+- `swagger-ui/` — swagger-ui-dist's `swagger-ui-bundle.js`, `swagger-ui.css`, favicon and Apache-2.0
+  `LICENSE`, served for `/docs` (started by `../docs.js`, no inline script).
+- `redoc/` — Redoc's `redoc.standalone.js` and MIT `LICENSE`, served for `/redoc`.
 - `region-countries.geojson` — the countries of world-atlas `countries-50m.json` (Natural Earth
   1:50m admin-0, public domain; packaging ISC, `LICENSE.world-atlas`) whose outline touches
   lon {REGION[0]}..{REGION[2]}, lat {REGION[1]}..{REGION[3]}, converted to GeoJSON with

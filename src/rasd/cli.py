@@ -389,12 +389,13 @@ def print_table(records: list[ArticleRecord], console: Console) -> None:
     console.print(f"{n} event(s) in {len(records)} article(s)")
 
 
-from .cli_store import export_command, ingest_command, query_command, reprocess_command  # noqa: E402
+from .cli_store import export_command, ingest_command, query_command, reprocess_command, token_app  # noqa: E402
 
 app.command("ingest")(ingest_command)
 app.command("reprocess")(reprocess_command)
 app.command("export")(export_command)
 app.command("query")(query_command)
+app.add_typer(token_app)
 from .cli_serve import serve_command  # noqa: E402
 
 app.command("serve")(serve_command)

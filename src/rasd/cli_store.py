@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .store import IngestSummary
     from .store.feeds import FeedSummary
 
-__all__ = ["export_command", "ingest_command", "query_command", "reprocess_command"]
+__all__ = ["export_command", "ingest_command", "query_command", "reprocess_command", "token_app"]
 
 DbOption = Annotated[
     str,
@@ -43,6 +43,9 @@ WorkersOption = Annotated[
 FromOption = Annotated[str | None, typer.Option("--from", help="Only events on or after this date (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Only events on or before this date (YYYY-MM-DD).")]
 CountryOption = Annotated[str | None, typer.Option(help="Only events in this country (ISO2 code, e.g. SY).")]
+IncludeRejectedOption = Annotated[
+    bool, typer.Option("--include-rejected", help="Also events an analyst rejected (left out by default).")
+]
 
 
 def _error(message: str) -> None:
@@ -350,31 +353,61 @@ def reprocess_command(
 
 
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="acled-csv | geojson | parquet | jsonl")] = "acled-csv",
-    output: Annotated[str, typer.Option("--output", "-o", help="Output file ('-' = standard output).")] = "-",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="acled-csv | geojson | parquet | jsonl | gold")
+    ] = "acled-csv",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Output file ('-' = standard output); for gold a directory.")
+    ] = "-",
     db: DbOption = DEFAULT_URL,
     fused: Annotated[bool, typer.Option(help="Export fused events (one per occurrence) instead of reports.")] = False,
     date_from: FromOption = None,
     date_to: ToOption = None,
     country: CountryOption = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type or sub-event type.")] = None,
+    include_rejected: IncludeRejectedOption = False,
+    extra_columns: Annotated[
+        bool,
+        typer.Option(
+            "--extra-columns",
+            help="acled-csv: append review_status, injuries, certainty, role, confidence, evidence, doc_id "
+            "(default: exactly ACLED's columns).",
+        ),
+    ] = False,
+    include_unreviewed: Annotated[
+        bool, typer.Option("--include-unreviewed", help="gold: keep the unreviewed events of reviewed articles.")
+    ] = False,
 ) -> None:
-    """Export stored events as ACLED-style CSV, GeoJSON points, Parquet or JSON lines.
+    """Export stored events as ACLED CSV, GeoJSON points, Parquet, JSON lines, or gold records.
+
+    Events an analyst rejected are left out unless --include-rejected is given. `--format gold`
+    writes one FORMAT.md gold record per reviewed article (<doc_id>.json) into the --output
+    directory: its accepted and corrected events, for `rasd eval predictions.jsonl DIR`.
 
     Example:
 
         rasd export --format acled-csv --country SY --from 2023-01-01 -o syria.csv
+
+        rasd export --format gold -o gold-reviewed/
     """
     from .export import FORMATS, export
 
+    if fmt == "gold":
+        _export_gold(db, output, include_unreviewed=include_unreviewed)
+        return
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+        raise typer.BadParameter(f"must be one of {', '.join((*FORMATS, 'gold'))}", param_hint="--format")
     if fmt == "parquet" and output == "-":
         raise typer.BadParameter("parquet needs a file name", param_hint="--output")
+    if extra_columns and fmt != "acled-csv":
+        raise typer.BadParameter("only meaningful with --format acled-csv", param_hint="--extra-columns")
     lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
     store = _open(db)
     try:
-        n = export(store, fmt, output, fused=fused, date_from=lo, date_to=hi, country=country, event_type=event_type)
+        n = export(
+            store, fmt, output, fused=fused, date_from=lo, date_to=hi, country=country, event_type=event_type,
+            review="all" if include_rejected else "default", extra_columns=extra_columns,
+        )  # fmt: skip
     except BrokenPipeError:  # `rasd export | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         raise typer.Exit(0) from None
@@ -387,6 +420,25 @@ def export_command(
         typer.echo(f"rasd: {n:,} {'fused ' if fused else ''}event(s) written to {output}", err=True)
 
 
+def _export_gold(db: str, output: str, *, include_unreviewed: bool) -> None:
+    """``rasd export --format gold``: one gold record per reviewed article into the directory ``output``."""
+    from .store.gold import export_gold
+
+    if output == "-":
+        raise typer.BadParameter("gold needs a directory", param_hint="--output")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise typer.BadParameter(f"{output} is not a directory", param_hint="--output")
+    store = _open(db)
+    try:
+        n = export_gold(store, output, include_unreviewed=include_unreviewed)
+    except (SQLAlchemyError, OSError) as exc:
+        _error(f"export failed: {str(exc).splitlines()[0]}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    typer.echo(f"rasd: {n:,} gold record(s) (reviewed articles) written to {output}", err=True)
+
+
 def query_command(
     db: DbOption = DEFAULT_URL,
     country: CountryOption = None,
@@ -395,6 +447,7 @@ def query_command(
     date_to: ToOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many events.")] = 50,
     fused: Annotated[bool, typer.Option(help="Query fused events instead of article reports.")] = False,
+    include_rejected: IncludeRejectedOption = False,
 ) -> None:
     """Show stored events matching the filters as a table (newest first).
 
@@ -403,7 +456,11 @@ def query_command(
         rasd query --country SY --type "Air/drone strike" --from 2015-01-01 --limit 20
     """
     flt = EventFilter(
-        date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), country=country, event_type=event_type
+        date_from=_date(date_from, "--from"),
+        date_to=_date(date_to, "--to"),
+        country=country,
+        event_type=event_type,
+        review="all" if include_rejected else "default",
     )
     store = _open(db)
     t = schema.fused_events if fused else schema.events
@@ -422,6 +479,8 @@ def query_command(
         t.c.injuries,
         t.c.confidence,
     ]
+    if not fused:
+        cols.append(t.c.review)
     if fused:
         stmt = select(*cols, t.c.n_reports.label("who"))
     else:
@@ -444,6 +503,7 @@ def query_command(
         "actor1 → actor2",
         "killed/injured",
         "conf",
+        *(() if fused else ("review",)),
     ):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -456,7 +516,78 @@ def query_command(
             f"{r.actor1_name or '—'} → {r.actor2_name or '—'}",
             f"{'—' if r.fatalities is None else r.fatalities}/{'—' if r.injuries is None else r.injuries}",
             f"{r.confidence:.2f}",
+            *(() if fused else (r.review or "unreviewed",)),
         )
     console = Console()
     console.print(table)
     console.print(f"{len(rows)} event(s) shown (limit {limit})")
+
+
+token_app = typer.Typer(
+    name="token",
+    help="Named reviewer tokens for the API's writes (stored hashed; the history shows the name).",
+    no_args_is_help=True,
+)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Reviewer name (letters, digits, _ . @ -).")],
+    db: DbOption = DEFAULT_URL,
+) -> None:
+    """Create a reviewer token and print it once (only its sha256 is stored).
+
+    Example:
+
+        rasd token create amal --db sqlite:///rasd.db
+    """
+    from .store.tokens import TokenError, create_token
+
+    store = _open(db)
+    try:
+        token = create_token(store, name)
+    except TokenError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    typer.echo(token)
+    typer.echo(f"rasd: token for reviewer {name!r} created; it is not shown again", err=True)
+
+
+@token_app.command("list")
+def token_list(db: DbOption = DEFAULT_URL) -> None:
+    """List reviewer tokens (names, creation and revocation times; never the tokens)."""
+    from .store.tokens import list_tokens
+
+    store = _open(db)
+    try:
+        infos = list_tokens(store)
+    finally:
+        store.close()
+    table = Table(title="Reviewer tokens", header_style="bold")
+    for col in ("name", "created", "status"):
+        table.add_column(col)
+    for t in infos:
+        status = "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d %H:%M}"
+        table.add_row(t.name, f"{t.created_at:%Y-%m-%d %H:%M}", status)
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="Reviewer name.")],
+    db: DbOption = DEFAULT_URL,
+) -> None:
+    """Revoke a reviewer token: it stops working at once (the name stays reserved)."""
+    from .store.tokens import TokenError, revoke_token
+
+    store = _open(db)
+    try:
+        done = revoke_token(store, name)
+    except TokenError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    typer.echo(f"rasd: token {name!r} {'revoked' if done else 'was already revoked'}", err=True)

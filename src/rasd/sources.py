@@ -56,6 +56,11 @@ DATA_DIR = Path(__file__).parent / "resources" / "data" / "sources"
 
 #: Allowed values of ``SourceDef.kind``.
 SOURCE_KINDS = frozenset({"agency", "monitor", "official", "outlet", "local", "generic"})
+#: Allowed values of ``SourceDef.scope``: ACLED's source scales (``source_scale``).
+SOURCE_SCOPES = ("Other", "New media", "Local", "National", "Regional", "International")
+#: The scope of a source whose entry gives none (composed template sources), by kind.
+DEFAULT_SCOPE = {"agency": "National", "monitor": "Other", "official": "National", "outlet": "National",
+                 "local": "Local", "generic": "National"}  # fmt: skip
 #: Allowed values of ``CueDef.position`` (see ``cue_verbs.yaml``).
 CUE_POSITIONS = frozenset({"before", "prep", "statement", "after"})
 
@@ -74,6 +79,12 @@ class SourceDef:
     template: str | None = None  # template it instantiates, fills, or (when generic) localizes with
     generic: bool = False  # the country comes from context: see SourceLexicon.localize
     note: str = ""
+    scope: str | None = None  # ACLED source scale: Local | National | Regional | International | Other | New media
+
+    @property
+    def source_scale(self) -> str:
+        """The entry's ``scope``, else :data:`DEFAULT_SCOPE` of its kind."""
+        return self.scope or DEFAULT_SCOPE.get(self.kind, "Other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +181,7 @@ class SourceLexicon:
 
 
 # --------------------------------------------------------------------------------- internals
-_SOURCE_FIELDS = _ENTRY_FIELDS | {"correspondent", "suffix"}
+_SOURCE_FIELDS = _ENTRY_FIELDS | {"correspondent", "suffix", "scope"}
 
 
 def _load_sources(
@@ -188,12 +199,19 @@ def _load_sources(
         )
         suffix, own_forms = _suffixed_forms(item, path, text, where, needle, "Arabic form")
         accept = _str_list(item.get("accept"), "accept", path, text, needle)
+        scope = item.get("scope")
+        if scope is not None and scope not in SOURCE_SCOPES:
+            raise _err(
+                path, f"{where}: unknown scope {scope!r}; expected one of {', '.join(SOURCE_SCOPES)}", text, needle
+            )
         entries: list[tuple[str, str]] = [(f, sid) for f in own_forms]
         if item.get("correspondent"):
             target = sid
             if kind != "agency":
                 target = f"{sid}:correspondent"
-                sources[target] = SourceDef(target, f"{name} correspondent", kind, (name,), country)
+                sources[target] = SourceDef(
+                    target, f"{name} correspondent", kind, (name,), country, scope=str(scope) if scope else None
+                )
             entries += [(f"{head} {f}", target) for f in own_forms for head in _CORRESPONDENT_HEADS]
         for form, ref in entries:
             _claim(owner, (_bare(fold(form)),), ref, form, path, text, where, needle)
@@ -207,6 +225,7 @@ def _load_sources(
             template=template,
             generic=generic,
             note=" ".join(str(item.get("note") or "").split()),
+            scope=str(scope) if scope else None,
         )
     return sources, forms, fills
 

@@ -132,7 +132,10 @@ def test_accept_and_reject_are_recorded(rw_client: TestClient, rw_store: Store, 
     detail = rw_client.get(f"/api/events/{ev['id']}").json()
     assert detail["event"]["review_status"] == "rejected" and len(detail["audit"]) == 2
     listed = rw_client.get("/api/events", params={"limit": 500}).json()["items"]
+    assert ev["id"] not in {i["id"] for i in listed}  # rejected events leave the list by default
+    listed = rw_client.get("/api/events", params={"limit": 500, "review": "all"}).json()["items"]
     assert next(i for i in listed if i["id"] == ev["id"])["review_status"] == "rejected"
+    assert [a["comment"] for a in detail["audit"]] == [None, "background only"]
 
 
 def test_corrections_are_persisted_with_an_audit_row_per_field(

@@ -146,9 +146,10 @@ def test_location_name_payload_does_not_run_on_hover_or_popup(server: tuple[str,
     )
     assert r.status_code == 200, r.text
 
-    page.goto(base + "/")
+    page.goto(base + "/?q=onerror")  # only the corrected event: the map clusters markers of one place
     page.wait_for_selector("body[data-ready=dashboard]")
     marker = page.locator(f'path.rasd-marker[data-event-id="{ev["id"]}"]').first
+    marker.wait_for(state="attached")
     marker.dispatch_event("mouseover")  # Leaflet's tooltip opens on mouseover (delegated from the map)
     tip = page.locator(".leaflet-tooltip")
     tip.wait_for()

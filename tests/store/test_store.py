@@ -122,13 +122,21 @@ def test_exports(store: Store, tmp_path: Path) -> None:
         reader = csv.DictReader(fh)
         rows = list(reader)
     assert reader.fieldnames is not None
-    assert list(reader.fieldnames[: len(ACLED_COLUMNS)]) == list(ACLED_COLUMNS)
-    assert set(EXTRA_COLUMNS) <= set(reader.fieldnames)
+    assert list(reader.fieldnames) == list(ACLED_COLUMNS)  # a drop-in: exactly ACLED's columns
     assert len(rows) == n_events
     seed = next(r for r in rows if r["location"] == "Conoco gas field" and r["event_date"] == "2023-04-10")
     assert seed["country"] == "Syria" and seed["year"] == "2023" and seed["time_precision"] == "1"
+    assert seed["iso"] == "760" and seed["region"] == "Middle East"
     assert seed["disorder_type"] == "Political violence" and seed["source"].startswith("Arab48")
-    assert seed["fatalities"] == "0" and seed["evidence"].startswith("0-")
+    assert seed["fatalities"] == "0"
+    extra = tmp_path / "extra.csv"
+    assert export(store, "acled-csv", extra, extra_columns=True) == n_events
+    with open(extra, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        extra_rows = list(reader)
+    assert reader.fieldnames == [*ACLED_COLUMNS, *EXTRA_COLUMNS]
+    assert {r["review_status"] for r in extra_rows} == {"unreviewed"}
+    assert next(r for r in extra_rows if r["event_id_cnty"] == seed["event_id_cnty"])["evidence"].startswith("0-")
     assert len({r["event_id_cnty"] for r in rows}) == n_events
 
     syria = tmp_path / "sy.csv"

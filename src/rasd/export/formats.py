@@ -5,16 +5,31 @@ Column conventions (ACLED's names where a field applies):
 * ``event_id_cnty`` — ``<ISO2>-<first 12 hex of the article's sha256>-<event position>`` for
   article events, ``<ISO2>-F<first 12 hex of the fused key>`` for fused events (``XX`` when the
   country is unknown); stable across databases holding the same articles.
+* The ``acled-csv`` columns are exactly ACLED's (:data:`ACLED_COLUMNS`, ACLED's order), so the
+  file is a drop-in for ACLED data; ``extra_columns`` (``rasd export --extra-columns``) appends
+  :data:`EXTRA_COLUMNS` (``review_status`` first). GeoJSON and Parquet always carry the extras.
 * ``event_date`` ISO ``YYYY-MM-DD``; ``time_precision`` 1 = day, 2 = week, 3 = month or year.
+  An event without a date is exported with an empty ``event_date``, ``year`` and
+  ``time_precision`` (never a precision without a date).
+* ``iso`` the ISO 3166-1 numeric code, ``region`` ACLED's region and ``country`` ACLED's country
+  name, from ``resources/data/acled/countries.yaml`` (unlisted country: ISO2 code, empty
+  ``iso`` and ``region``); ``assoc_actor_1``, ``assoc_actor_2``, ``admin3`` and ``tags`` are empty.
+* ``civilian_targeting`` = ``Civilian targeting`` when actor2 is civilians (ACLED code 7).
+* ``source_scale`` combines the scopes (``sources.yaml`` ``scope``: Local, National, Regional,
+  International, Other, New media) of the outlet and the cited sources, distinct, in the order
+  Other, New media, Local, National, Regional, International, joined by ``-``
+  ("National-International"); empty when none is known.
+* ``review_status`` unreviewed / accepted / corrected / rejected; for a fused event: unreviewed
+  when no report was reviewed, corrected when any was corrected, else accepted. Rejected events
+  are left out unless ``review="all"`` (fused events never contain them).
 * ``disorder_type`` derived from the event type as ACLED does; ``inter1``/``inter2`` ACLED actor
   codes; ``interaction`` = the two codes, lower first (``10 × inter1`` for a sole actor).
-* ``country`` the English country name (ISO2 code when unlisted); ``source`` the outlet then the
-  sources the article cites, ``"; "``-separated; ``source_scale`` is left empty.
+* ``source`` the outlet then the sources the article cites, ``"; "``-separated.
 * ``fatalities`` follows ACLED: ``0`` when no figure was reported (the stored value is ``null``);
   ``injuries`` stays empty when unreported. For fused events ``fatalities`` is the lowest
   figure reported.
 * ``timestamp`` the Unix time the article was ingested (fused events: the latest report).
-* extras: ``injuries``, ``certainty``, ``role``, ``confidence``, ``evidence`` (``start-end``
+* extras: ``review_status``, ``injuries``, ``certainty``, ``role``, ``confidence``, ``evidence`` (``start-end``
   spans, ``"; "``-separated; fused: ``doc_id:start-end``), ``doc_id``, and for fused events
   ``n_reports``, ``fatalities_max``.
 """
@@ -22,6 +37,7 @@ Column conventions (ACLED's names where a field applies):
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sys
 from collections import defaultdict
@@ -30,6 +46,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import yaml
 from sqlalchemy import Connection, select
 
 from ..store import schema
@@ -42,32 +59,91 @@ __all__ = [
     "EXTRA_COLUMNS",
     "FORMATS",
     "FUSED_COLUMNS",
+    "country_info",
+    "csv_columns",
     "export",
     "iter_rows",
     "record_rows",
+    "source_scale",
     "write_parquet",
 ]
 
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "inter1", "actor2", "inter2", "interaction", "country", "admin1", "admin2", "location",
-    "latitude", "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "timestamp",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )  # fmt: skip
-EXTRA_COLUMNS = ("injuries", "certainty", "role", "confidence", "evidence", "doc_id")
+"""ACLED's columns in ACLED's order: the whole of an ``acled-csv`` export by default."""
+EXTRA_COLUMNS = ("review_status", "injuries", "certainty", "role", "confidence", "evidence", "doc_id")
 FUSED_COLUMNS = ("n_reports", "fatalities_max")
 FORMATS = ("acled-csv", "geojson", "jsonl", "parquet")
 
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
-COUNTRY_NAMES = {
-    "AE": "United Arab Emirates", "AF": "Afghanistan", "BH": "Bahrain", "CY": "Cyprus", "DJ": "Djibouti",
-    "DZ": "Algeria", "EG": "Egypt", "ER": "Eritrea", "ET": "Ethiopia", "FR": "France", "GB": "United Kingdom",
-    "IL": "Israel", "IQ": "Iraq", "IR": "Iran", "JO": "Jordan", "KM": "Comoros", "KW": "Kuwait",
-    "LB": "Lebanon", "LY": "Libya", "MA": "Morocco", "ML": "Mali", "MR": "Mauritania", "NE": "Niger",
-    "NG": "Nigeria", "OM": "Oman", "PK": "Pakistan", "PS": "Palestine", "QA": "Qatar", "RU": "Russia",
-    "SA": "Saudi Arabia", "SD": "Sudan", "SO": "Somalia", "SS": "South Sudan", "SY": "Syria", "TD": "Chad",
-    "TN": "Tunisia", "TR": "Turkey", "UA": "Ukraine", "US": "United States", "YE": "Yemen",
-}  # fmt: skip
+SCALE_ORDER = ("Other", "New media", "Local", "National", "Regional", "International")
+"""How scopes are ordered in a combined ``source_scale``."""
+CIVILIANS = 7
+"""ACLED's actor code of civilians."""
+
+
+@functools.lru_cache(maxsize=1)
+def _acled_data() -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[1] / "resources" / "data" / "acled" / "countries.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    regions = set(data["regions"])
+    for code, c in data["countries"].items():
+        if c["region"] not in regions:
+            raise ValueError(f"{path}: {code}: unknown ACLED region {c['region']!r}")
+    return data
+
+
+def country_info(code: str | None) -> dict[str, Any]:
+    """ACLED's ``country`` name, ``iso`` (numeric) and ``region`` of an ISO2 code (empty when unknown)."""
+    if not code:
+        return {"country": None, "iso": None, "region": None}
+    c = _acled_data()["countries"].get(code.upper())
+    if c is None:
+        return {"country": code, "iso": None, "region": None}
+    return {"country": c["name"], "iso": int(c["iso"]), "region": c["region"]}
+
+
+COUNTRY_NAMES = {code: c["name"] for code, c in _acled_data()["countries"].items()}
+"""ISO2 → ACLED's English country name."""
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+@functools.lru_cache(maxsize=1)
+def _scopes() -> dict[str, str]:
+    """Source names (canonical, accepted, outlet aliases; folded) → scope."""
+    from ..resources.loader import load_resources
+
+    lex = load_resources().sources
+    out: dict[str, str] = {}
+    for s in lex.sources():
+        for name in (s.name, *s.accept):
+            out.setdefault(_key(name), s.source_scale)
+    for outlet, sid in _acled_data().get("outlet_aliases", {}).items():
+        out[_key(outlet)] = lex.get(sid).source_scale
+    return out
+
+
+def source_scale(names: Iterable[str | None]) -> str | None:
+    """ACLED's ``source_scale`` of an event reported by ``names`` (outlets and cited sources)."""
+    scopes = _scopes()
+    found = {scopes[k] for k in (_key(n) for n in names if n) if k in scopes}
+    return "-".join(s for s in SCALE_ORDER if s in found) or None
+
+
+def fused_review_status(statuses: Iterable[str | None]) -> str:
+    """The review status of a fused event from its reports' ``events.review`` values."""
+    seen = {s for s in statuses if s}
+    if not seen - {"rejected"}:
+        return "unreviewed"
+    return "corrected" if "corrected" in seen else "accepted"
 
 
 def disorder_type(event_type: str, sub_event_type: str) -> str:
@@ -93,10 +169,6 @@ def interaction(inter1: int | None, inter2: int | None) -> int | None:
     return codes[0] * 10 + codes[1]
 
 
-def _country(code: str | None) -> str | None:
-    return COUNTRY_NAMES.get(code, code) if code else None
-
-
 def _epoch(value: datetime | None) -> int | None:
     if value is None:
         return None
@@ -117,25 +189,29 @@ def _common(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "event_date": d.isoformat() if d else None,
         "year": d.year if d else None,
-        "time_precision": TIME_PRECISION.get(row["date_precision"] or ""),
+        "time_precision": TIME_PRECISION.get(row["date_precision"] or "") if d else None,
         "disorder_type": disorder_type(row["event_type"], row["sub_event_type"]),
         "event_type": row["event_type"],
         "sub_event_type": row["sub_event_type"],
         "actor1": row["actor1_name"],
+        "assoc_actor_1": None,
         "inter1": i1,
         "actor2": row["actor2_name"],
+        "assoc_actor_2": None,
         "inter2": i2,
         "interaction": interaction(i1, i2),
-        "country": _country(row["country"]),
+        "civilian_targeting": "Civilian targeting" if i2 == CIVILIANS and row["actor2_name"] else None,
+        **country_info(row["country"]),
         "country_code": row["country"],
         "admin1": row["admin1"],
         "admin2": row["admin2"],
+        "admin3": None,
         "location": row["location_name"],
         "latitude": row["latitude"],
         "longitude": row["longitude"],
         "geo_precision": row["geo_precision"],
-        "source_scale": None,
         "notes": row["notes"] or None,
+        "tags": None,
         "fatalities": row["fatalities"] if row["fatalities"] is not None else 0,
         "injuries": row["injuries"],
         "certainty": row["certainty"],
@@ -150,6 +226,8 @@ def _article_rows(store: Store, flt: EventFilter) -> Iterator[dict[str, Any]]:
             out = _common(row)
             out["event_id_cnty"] = f"{row['country'] or 'XX'}-{art['content_hash'][:12]}-{row['seq']}"
             out["source"] = _sources([art["outlet"]], ev.sources)
+            out["source_scale"] = source_scale([art["outlet"], *ev.sources])
+            out["review_status"] = row["review"] or "unreviewed"
             out["timestamp"] = _epoch(art["ingested_at"])
             out["evidence"] = "; ".join(f"{s.start}-{s.end}" for s in ev.evidence)
             out["doc_id"] = art["doc_id"]
@@ -168,6 +246,8 @@ def record_rows(record: ArticleRecord, *, content_hash: str, timestamp: int | No
         out = _common(row)
         out["event_id_cnty"] = f"{row['country'] or 'XX'}-{content_hash[:12]}-{seq}"
         out["source"] = _sources([record.outlet], ev.sources)
+        out["source_scale"] = source_scale([record.outlet, *ev.sources])
+        out["review_status"] = "unreviewed"
         out["timestamp"] = timestamp
         out["evidence"] = "; ".join(f"{s.start}-{s.end}" for s in ev.evidence)
         out["doc_id"] = record.doc_id
@@ -186,6 +266,7 @@ def _members(conn: Connection, fused_ids: Sequence[int]) -> dict[int, list[dict[
             e.c.fatalities,
             e.c.injuries,
             e.c.confidence,
+            e.c.review,
             a.c.doc_id,
             a.c.outlet,
             a.c.pub_date,
@@ -245,6 +326,10 @@ def _fused_rows(store: Store, flt: EventFilter) -> Iterator[dict[str, Any]]:
         out = _common(row)
         out["event_id_cnty"] = f"{row['country'] or 'XX'}-F{row['key'][:12]}"
         out["source"] = _sources([m["outlet"] for m in members], [name for m in members for name in m["sources"]])
+        out["source_scale"] = source_scale(
+            [*(m["outlet"] for m in members), *(n for m in members for n in m["sources"])]
+        )
+        out["review_status"] = fused_review_status(m["review"] for m in members)
         stamps = [_epoch(m["ingested_at"]) for m in members]
         out["timestamp"] = max((s for s in stamps if s is not None), default=None)
         out["evidence"] = "; ".join(f"{m['doc_id']}:{s}-{e}" for m in members for s, e in m["evidence"])
@@ -264,8 +349,14 @@ def _columns(fused: bool) -> list[str]:
     return [*ACLED_COLUMNS, *EXTRA_COLUMNS, *(FUSED_COLUMNS if fused else ())]
 
 
-def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[str], fused: bool) -> int:
-    writer = csv.DictWriter(fh, fieldnames=_columns(fused), extrasaction="ignore", lineterminator="\n")
+def csv_columns(fused: bool = False, extra_columns: bool = False) -> list[str]:
+    """The columns of an ``acled-csv`` export: ACLED's, plus the extras when asked."""
+    return _columns(fused) if extra_columns else list(ACLED_COLUMNS)
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[str], fused: bool, extra_columns: bool = False) -> int:
+    cols = csv_columns(fused, extra_columns)
+    writer = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     n = 0
     for row in rows:
@@ -343,6 +434,7 @@ def _write_parquet(rows: Iterator[dict[str, Any]], out: Path, fused: bool) -> in
     types: dict[str, pa.DataType] = {
         "event_date": pa.date32(),
         "year": pa.int32(),
+        "iso": pa.int32(),
         "time_precision": pa.int8(),
         "inter1": pa.int8(),
         "inter2": pa.int8(),
@@ -393,19 +485,28 @@ def export(
     date_to: date | None = None,
     country: str | None = None,
     event_type: str | None = None,
+    *,
+    review: str = "default",
+    extra_columns: bool = False,
+    where: EventFilter | None = None,
 ) -> int:
     """Write the stored (or, with ``fused``, the fused) events to ``out``; returns how many.
 
-    ``fmt`` is one of :data:`FORMATS`: ``acled-csv`` (ACLED columns + extras, see the module
-    docstring), ``geojson`` (a FeatureCollection of points; events without coordinates are left
-    out), ``jsonl`` (article events: one v1 record per article; fused: one fused event with its
-    reports per line) or ``parquet``. ``out`` may be ``"-"`` (standard output) except for
-    Parquet. ``date_from``/``date_to`` (inclusive, on the event date), ``country`` (ISO2) and
-    ``event_type`` (type or sub-type) select events.
+    ``fmt`` is one of :data:`FORMATS`: ``acled-csv`` (exactly ACLED's columns; with
+    ``extra_columns`` also :data:`EXTRA_COLUMNS`, see the module docstring), ``geojson`` (a
+    FeatureCollection of points; events without coordinates are left out), ``jsonl`` (article
+    events: one v1 record per article; fused: one fused event with its reports per line) or
+    ``parquet``. ``out`` may be ``"-"`` (standard output) except for Parquet.
+    ``date_from``/``date_to`` (inclusive, on the event date), ``country`` (ISO2) and
+    ``event_type`` (type or sub-type) select events, or ``where`` (an :class:`EventFilter`)
+    does. Rejected events are left out unless ``review`` is ``"all"`` (see
+    :data:`rasd.store.records.REVIEW_CHOICES`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    flt = EventFilter(date_from=date_from, date_to=date_to, country=country, event_type=event_type)
+    flt = where or EventFilter(
+        date_from=date_from, date_to=date_to, country=country, event_type=event_type, review=review
+    )
     if fmt == "parquet":
         if str(out) == "-":
             raise ValueError("parquet cannot be written to standard output; give a file name")
@@ -413,7 +514,7 @@ def export(
         path.parent.mkdir(parents=True, exist_ok=True)
         return _write_parquet(iter_rows(store, fused=fused, where=flt), path, fused)
     writers: dict[str, Callable[[IO[str]], int]] = {
-        "acled-csv": lambda fh: _write_csv(iter_rows(store, fused=fused, where=flt), fh, fused),
+        "acled-csv": lambda fh: _write_csv(iter_rows(store, fused=fused, where=flt), fh, fused, extra_columns),
         "geojson": lambda fh: _write_geojson(iter_rows(store, fused=fused, where=flt), fh, fused),
         "jsonl": lambda fh: _write_jsonl(store, fh, fused, flt),
     }

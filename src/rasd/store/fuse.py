@@ -9,7 +9,8 @@ precision), their locations agree (same place id, or coordinates at most
 are visited in (type, date, article content hash, position) order and each joins the first
 earlier cluster *all* of whose members it agrees with (complete linkage, so clusters do not
 chain across days), else starts its own. Every event belongs to exactly one fused event
-(singletons included); events without a date or a place stay singletons.
+(singletons included); events without a date or a place stay singletons. Events an analyst
+rejected (``events.review = 'rejected'``) are left out of fusion altogether.
 
 A fused event takes its place, sub-type and notes from its most precise, most confident report;
 ``fatalities``/``injuries`` are the lowest figures reported (``fatalities_max`` the highest),
@@ -23,15 +24,17 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Connection, and_, delete, insert, or_, select, text
+from sqlalchemy import func as _func
 
 from . import schema
 from .db import Store
 
-__all__ = ["MAX_DISTANCE_KM", "compatible", "fuse"]
+__all__ = ["MAX_DISTANCE_KM", "compatible", "fuse", "refuse"]
 
 MAX_DISTANCE_KM = 10.0
 MAX_DAY_GAP = 1
@@ -190,23 +193,100 @@ def _fused_row(members: Sequence[Row]) -> dict[str, Any]:
 FUSE_LOCK_KEY = 0x7261_7364_6675  # "rasdfu": PostgreSQL advisory lock serialising fuse()
 
 
+def _not_rejected() -> Any:
+    e = schema.events
+    return or_(e.c.review.is_(None), e.c.review != "rejected")
+
+
+def _fuse_columns() -> list[Any]:
+    e = schema.events
+    return [c for c in e.c if c.name not in ("location_text", "actor1_text", "actor2_text", "extractor_version")]
+
+
+def _insert_clusters(conn: Connection, clusters: list[list[Row]]) -> None:
+    fe, fm = schema.fused_events, schema.fused_event_members
+    clusters.sort(key=lambda c: min((m["content_hash"], m["seq"]) for m in c))
+    if not clusters:
+        return
+    fused_rows = [_fused_row(c) for c in clusters]
+    ids = conn.execute(insert(fe).returning(fe.c.id, sort_by_parameter_order=True), fused_rows).scalars().all()
+    links = [{"fused_event_id": fid, "event_id": m["id"]} for fid, c in zip(ids, clusters, strict=True) for m in c]
+    conn.execute(insert(fm), links)
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":  # concurrent fuses (API posts) would insert the same keys
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FUSE_LOCK_KEY})
+
+
 def fuse(store: Store) -> int:
     """Recompute every fused event of ``store`` in one transaction; returns how many there are."""
     e, a = schema.events, schema.articles
     fe, fm = schema.fused_events, schema.fused_event_members
-    cols = [c for c in e.c if c.name not in ("location_text", "actor1_text", "actor2_text", "extractor_version")]
     with store.begin() as conn:
-        if conn.dialect.name == "postgresql":  # concurrent fuses (API posts) would insert the same keys
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FUSE_LOCK_KEY})
-        rows = conn.execute(select(*cols, a.c.content_hash).join(a, a.c.id == e.c.article_id)).mappings().all()
+        _lock(conn)
+        stmt = select(*_fuse_columns(), a.c.content_hash).join(a, a.c.id == e.c.article_id).where(_not_rejected())
+        rows = conn.execute(stmt).mappings().all()
         clusters = cluster(rows)
-        clusters.sort(key=lambda c: min((m["content_hash"], m["seq"]) for m in c))
         conn.execute(delete(fm))
         conn.execute(delete(fe))
-        if not clusters:
-            return 0
-        fused_rows = [_fused_row(c) for c in clusters]
-        ids = conn.execute(insert(fe).returning(fe.c.id, sort_by_parameter_order=True), fused_rows).scalars().all()
-        links = [{"fused_event_id": fid, "event_id": m["id"]} for fid, c in zip(ids, clusters, strict=True) for m in c]
-        conn.execute(insert(fm), links)
+        _insert_clusters(conn, clusters)
+        return len(clusters)
+
+
+def _date_run(conn: Connection, event_type: str, day: date) -> tuple[date, date]:
+    """The longest run of dates around ``day`` at which events of ``event_type`` occur with no gap
+    wider than :data:`MAX_DAY_GAP` days: clusters never reach across such a gap, so the events of
+    the run can be re-fused on their own."""
+    e = schema.events
+    gap = timedelta(days=MAX_DAY_GAP)
+    lo = hi = day
+    while True:  # widen until no stored date lies within the gap on either side
+        new_lo = conn.execute(
+            select(_func.min(e.c.date)).where(e.c.event_type == event_type, e.c.date >= lo - gap, e.c.date < lo)
+        ).scalar()
+        new_hi = conn.execute(
+            select(_func.max(e.c.date)).where(e.c.event_type == event_type, e.c.date <= hi + gap, e.c.date > hi)
+        ).scalar()
+        if new_lo is None and new_hi is None:
+            return lo, hi
+        lo = new_lo or lo
+        hi = new_hi or hi
+
+
+def refuse(conn: Connection, event_ids: Iterable[int], before: Iterable[tuple[str, date | None]] = ()) -> int:
+    """Re-fuse, inside the caller's transaction, only the fused events an edit of ``event_ids`` can
+    change (after a review): the events of the same type whose dates chain to theirs, now and as
+    they were (``before``: their former ``(event_type, date)``). Gives the clusters :func:`fuse`
+    would; returns the number of fused events rebuilt."""
+    e, a = schema.events, schema.articles
+    fe, fm = schema.fused_events, schema.fused_event_members
+    ids = sorted(set(event_ids))
+    _lock(conn)
+    now = conn.execute(select(e.c.event_type, e.c.date).where(e.c.id.in_(ids))).all()
+    spans = {(t, d) for t, d in [*now, *before] if d is not None}
+    where = [e.c.id.in_(ids)]
+    for event_type, day in sorted(spans):
+        lo, hi = _date_run(conn, event_type, day)
+        where.append(and_(e.c.event_type == event_type, e.c.date >= lo, e.c.date <= hi))
+    scope = or_(*where)
+    touched = select(e.c.id).where(scope)
+    old = select(fm.c.fused_event_id).where(fm.c.event_id.in_(touched)).distinct()
+    old_ids = conn.execute(old).scalars().all()
+    # every member of those fused events is re-clustered, so none is left without one
+    members = select(fm.c.event_id).where(fm.c.fused_event_id.in_(old_ids))
+    rows = (
+        conn.execute(
+            select(*_fuse_columns(), a.c.content_hash)
+            .join(a, a.c.id == e.c.article_id)
+            .where(or_(scope, e.c.id.in_(members)), _not_rejected())
+        )
+        .mappings()
+        .all()
+    )
+    if old_ids:
+        conn.execute(delete(fm).where(fm.c.fused_event_id.in_(old_ids)))
+        conn.execute(delete(fe).where(fe.c.id.in_(old_ids)))
+    clusters = cluster(rows)
+    _insert_clusters(conn, clusters)
     return len(clusters)

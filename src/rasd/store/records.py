@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, or_, select
 
 from ..types import Actor, ArticleRecord, Event, Location, Span
 from . import schema
 from .db import Store
 
-__all__ = ["EventFilter", "event_row", "events_of", "iter_article_events", "load_records", "row_event"]
+__all__ = [
+    "REVIEW_CHOICES",
+    "REVIEW_STATUSES",
+    "EventFilter",
+    "event_row",
+    "events_of",
+    "iter_article_events",
+    "load_records",
+    "review_condition",
+    "review_status",
+    "row_event",
+]
 
 
 def event_row(event: Event, *, article_id: int, seq: int, extractor_version: str) -> dict[str, Any]:
@@ -101,8 +112,39 @@ def row_event(row: Mapping[str, Any], evidence: Sequence[Span] = (), sources: Se
     )
 
 
+REVIEW_STATUSES = ("unreviewed", "accepted", "corrected", "rejected")
+"""An event's review status (``events.review``; ``NULL`` is ``unreviewed``)."""
+REVIEW_CHOICES = ("default", "all", *REVIEW_STATUSES)
+"""Review selections: ``default`` = every event but the rejected ones, ``all``, or one status."""
+
+
+def review_condition(table: Any, review: str | None) -> Any | None:
+    """The SQL condition selecting ``review`` (:data:`REVIEW_CHOICES`) on ``table``; ``None`` for
+    ``all`` and for tables without reviews (fused events are built without rejected reports)."""
+    review = review or "default"
+    if review not in REVIEW_CHOICES:
+        raise ValueError(f"unknown review selection {review!r}; expected one of {', '.join(REVIEW_CHOICES)}")
+    if review == "all" or "review" not in table.c:
+        return None
+    col = table.c.review
+    if review == "default":
+        return or_(col.is_(None), col != "rejected")
+    if review == "unreviewed":
+        return col.is_(None)
+    return col == review
+
+
+def review_status(value: str | None) -> str:
+    """``events.review`` as a status of :data:`REVIEW_STATUSES`."""
+    return value or "unreviewed"
+
+
 class EventFilter:
-    """Selection of events by date range, country and (sub-)event type, applied in SQL."""
+    """Selection of events by date range, country, (sub-)event type and review status, applied in SQL.
+
+    Rejected events are left out unless ``review`` is ``"all"`` (or ``"rejected"``); ``extra``
+    adds conditions on the table (e.g. the API's filters), built from bound parameters.
+    """
 
     def __init__(
         self,
@@ -111,15 +153,24 @@ class EventFilter:
         date_to: date | None = None,
         country: str | None = None,
         event_type: str | None = None,
+        review: str = "default",
+        extra: Callable[[Any], Sequence[Any]] | None = None,
     ) -> None:
         self.date_from = date_from
         self.date_to = date_to
         self.country = country.upper() if country else None
         self.event_type = event_type
+        review_condition(schema.events, review)  # validates
+        self.review = review
+        self.extra = extra
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.date_from, self.date_to, self.country, self.event_type))
+        return (
+            self.extra is not None
+            or self.review not in ("default", "all")
+            or any(v is not None for v in (self.date_from, self.date_to, self.country, self.event_type))
+        )
 
     def apply(self, stmt: Select[Any], table: Any) -> Select[Any]:
         """``stmt`` restricted to the rows of ``table`` (events or fused_events) that pass."""
@@ -131,6 +182,12 @@ class EventFilter:
             stmt = stmt.where(table.c.country == self.country)
         if self.event_type is not None:
             stmt = stmt.where((table.c.event_type == self.event_type) | (table.c.sub_event_type == self.event_type))
+        cond = review_condition(table, self.review)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        if self.extra is not None:
+            for c in self.extra(table):
+                stmt = stmt.where(c)
         return stmt
 
 

@@ -3,9 +3,12 @@
 Every review upserts the event's ``event_reviews`` row (status, when, who, the reviewed v1 event
 as JSON), sets ``events.reviewed_at`` / ``events.review`` (so ``rasd reprocess`` keeps the
 event) and appends ``review_audit`` rows: one per corrected field (old and new value as JSON)
-or one per accept / reject. Corrections are written to the ``events`` row itself, so reads,
-exports and :func:`rasd.store.gold.export_gold` see the analyst's values. Fused events are not
-recomputed here; they follow at the next ingest or :func:`rasd.store.fuse`.
+or one per accept / reject, each carrying the review's comment. Corrections are written to the
+``events`` row itself, so reads, exports and :func:`rasd.store.gold.export_gold` see the
+analyst's values, and the event's ``notes`` are written again from the corrected fields (by
+:func:`rasd.pipeline.resolve.notes_for`, the sentence the extractor writes). In the same
+transaction the fused events the review can change are rebuilt (:func:`rasd.store.fuse.refuse`):
+a rejected event leaves its fused event, a corrected one may join another.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select, update
 
+from ..pipeline.resolve import notes_for
+from ..resources.loader import load_resources
 from ..types import EVENT_TYPES, SUB_TO_TYPE
 from . import schema
 from .db import Store
+from .fuse import refuse
 from .records import events_of
 
 __all__ = ["CORRECTABLE", "ReviewError", "ReviewResult", "review_event"]
@@ -145,18 +151,31 @@ def review_event(
                 new["has_location"] = True
             if new:
                 conn.execute(update(e).where(e.c.id == event_id).values(**new))
+                _renote(conn, event_id)
             diff = [(k, row[k], v) for k, v in new.items() if k in CORRECTABLE]
             trail = [{"action": action, "field": k, "old_value": _json(o), "new_value": _json(v)} for k, o, v in diff]
         if not trail:
             trail = [{"action": action, "field": "status", "old_value": _json(prev), "new_value": _json(status)}]
         conn.execute(
             insert(audit),
-            [{"event_id": event_id, "article_id": row["article_id"], "who": who, "at": now, **t} for t in trail],
+            [
+                {"event_id": event_id, "article_id": row["article_id"], "who": who, "at": now, "comment": comment, **t}
+                for t in trail
+            ],
         )
         if "reviewed_at" in e.c and "review" in e.c:  # migration 0002's marks, which reprocessing keeps
             conn.execute(update(e).where(e.c.id == event_id).values(reviewed_at=now, review=status))
         _upsert_review(conn, row, status=status, who=who, at=now, comment=comment, exists=prev is not None)
+        refuse(conn, [event_id], before=[(row["event_type"], row["date"])])
     return ReviewResult(event_id=event_id, status=status, reviewed_at=now, reviewed_by=who, changes=diff)
+
+
+def _renote(conn: Connection, event_id: int) -> None:
+    """Write the event's notes again from its (corrected) fields, as the extractor writes them."""
+    e = schema.events
+    current = conn.execute(select(e).where(e.c.id == event_id)).mappings().all()
+    ev = events_of(conn, current)[0]
+    conn.execute(update(e).where(e.c.id == event_id).values(notes=notes_for(ev, load_resources().note_phrases)))
 
 
 def _upsert_review(

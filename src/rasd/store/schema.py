@@ -119,9 +119,13 @@ events = Table(
     Column("trigger_end", Integer),
     Column("extractor_version", String(64), nullable=False),
     Column("reviewed_at", DateTime(timezone=True)),  # set by an analyst's review: kept by reprocess
-    Column("review", Text),
+    Column("review", Text),  # accepted | rejected | corrected; NULL = unreviewed
     Index(None, "article_id", "seq", unique=True),
     *_filter_indexes(),
+    Index(None, "review"),  # migration 0004: the archive's review filter and sorted pages
+    Index(None, "confidence"),
+    Index(None, "fatalities"),
+    Index(None, "sub_event_type"),
 )
 
 evidence = Table(
@@ -228,7 +232,20 @@ review_audit = Table(
     Column("field", String(64)),
     Column("old_value", Text),  # JSON
     Column("new_value", Text),  # JSON
+    Column("comment", Text),  # migration 0004: the reviewer's comment
     Index(None, "event_id"),
+)
+
+# --- named reviewer tokens (migration 0004_analyst_loop) -------------------------------------
+
+reviewer_tokens = Table(
+    "reviewer_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # the token itself is never stored
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
 )
 
 article_search = Table(

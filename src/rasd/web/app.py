@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -25,21 +27,24 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
+from starlette.background import BackgroundTask
 
 from .. import __version__
 from ..api import extract_article
+from ..export.formats import COUNTRY_NAMES, export
 from ..resources.loader import load_resources
 from ..store import schema
 from ..store.db import Store
 from ..store.fuse import fuse
 from ..store.gold import gold_record
 from ..store.ingest import _store_batch, content_hash, extractor_version
-from ..store.records import events_of
+from ..store.records import EventFilter, events_of, review_condition
 from ..store.review import ReviewError, review_event
 from ..store.search import index_articles, like_escape, search_condition, snippet
+from ..store.tokens import any_active, reviewer_for
 from ..types import Article
 from . import models as m
 
@@ -55,8 +60,15 @@ MAX_LIMIT = 500
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted (413 above)."""
 
-Sort = Literal["date", "-date", "fatalities", "-fatalities", "confidence", "-confidence"]
-AggregateBy = Literal["day", "week", "month", "type", "admin1"]
+SORT_COLUMNS = (
+    "date", "fatalities", "confidence", "id", "event_type", "sub_event_type", "country", "admin1", "location_name",
+    "actor1_name", "actor2_name",
+)  # fmt: skip
+"""Columns the list endpoints sort by (``-`` in front: descending)."""
+Sort = str
+ExportFormat = Literal["csv", "geojson", "parquet"]
+Review = Literal["default", "all", "unreviewed", "accepted", "corrected", "rejected"]
+AggregateBy = Literal["day", "week", "month", "type", "sub_type", "admin1"]
 
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
@@ -246,10 +258,20 @@ class Filters:
     actor: str | None = None
     q: str | None = None
     bbox: tuple[float, float, float, float] | None = None
+    min_confidence: float | None = None
+    review: str = "default"
 
     def where(self, t: Any, *, fused: bool = False) -> list[ColumnElement[bool]]:
-        """Conditions on table ``t`` (``events`` or ``fused_events``); values are bound parameters."""
+        """Conditions on table ``t`` (``events`` or ``fused_events``); values are bound parameters.
+
+        On article events, rejected events are left out unless ``review`` is ``all`` or
+        ``rejected``; fused events are built without rejected reports."""
         cond: list[ColumnElement[bool]] = []
+        rc = review_condition(t, self.review)
+        if rc is not None:
+            cond.append(rc)
+        if self.min_confidence is not None:
+            cond.append(t.c.confidence >= self.min_confidence)
         if self.date_from is not None:
             cond.append(t.c.date >= self.date_from)
         if self.date_to is not None:
@@ -293,9 +315,19 @@ def event_filters(
     actor: Annotated[str | None, Query(max_length=256, description="Part of actor1's or actor2's name.")] = None,
     q: Annotated[str | None, Query(max_length=256, description="Text in notes, location or actors.")] = None,
     bbox: Annotated[str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")] = None,
+    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="Confidence at least this.")] = None,
+    review: Annotated[
+        Review,
+        Query(
+            description="default: every event but the rejected ones; all; or one status (unreviewed, accepted, "
+            "corrected, rejected). Article events only."
+        ),
+    ] = "default",
 ) -> Filters:
     """The shared filter query parameters (a FastAPI dependency)."""
-    return Filters(date_from, date_to, country, admin1, event_type, sub_event_type, actor, q, _bbox(bbox))
+    return Filters(
+        date_from, date_to, country, admin1, event_type, sub_event_type, actor, q, _bbox(bbox), min_confidence, review
+    )
 
 
 def reject_nul(request: Request) -> None:
@@ -315,11 +347,20 @@ def reject_nul(request: Request) -> None:
 Id = Annotated[int, PathParam(ge=1, le=m.MAX_ID, description="A stored row's id (a positive 32-bit integer).")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Rows to skip.")]
-SortParam = Annotated[Sort, Query(description="date, -date, fatalities, -fatalities, confidence or -confidence.")]
+SortParam = Annotated[
+    str,
+    Query(
+        pattern=f"^-?({'|'.join(SORT_COLUMNS)})$",
+        description=f"One of {', '.join(SORT_COLUMNS)}; a leading '-' sorts descending (e.g. -date).",
+    ),
+]
 
 
 def _order(t: Any, sort: Sort) -> list[Any]:
-    col = t.c[sort.lstrip("-")]
+    name = sort.lstrip("-")
+    if name not in t.c:
+        raise _invalid("sort", f"{t.name} cannot be sorted by {name}", sort)
+    col = t.c[name]
     first = col.desc() if sort.startswith("-") else col.asc()
     return [first.nulls_last(), t.c.id.desc() if sort.startswith("-") else t.c.id.asc()]
 
@@ -341,6 +382,7 @@ def _event_out(row: Any) -> m.EventOut:
 
 def _audit_out(row: Any) -> m.AuditOut:
     return m.AuditOut(
+        comment=row["comment"],
         who=row["who"],
         at=row["at"],
         action=row["action"],
@@ -381,7 +423,9 @@ def create_app(
 
     Args:
         store: an open :class:`~rasd.store.Store` (at the newest schema).
-        token: the bearer token writes need; ``None`` disables writes (403).
+        token: the admin bearer token (recorded as ``token_label``); reviewer tokens made with
+            ``rasd token create NAME`` are accepted too and recorded under their name. With
+            neither an admin token nor an active reviewer token, writes are refused (403).
         allow_origins: origins allowed by CORS; ``None`` (the default) adds no CORS headers.
         token_label: recorded as "who" in the review audit trail.
         max_body_bytes: largest request body (413 above).
@@ -391,6 +435,8 @@ def create_app(
         version=__version__,
         description="Arabic conflict events extracted by Rasd: events, fused events, articles, reviews.",
         dependencies=[Depends(reject_nul)],
+        docs_url=None,  # served below from the vendored Swagger UI and ReDoc (no CDN, no inline script)
+        redoc_url=None,
     )
     if allow_origins:
         app.add_middleware(
@@ -412,12 +458,17 @@ def create_app(
     def require_token(
         authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
     ) -> str:
-        if expected is None:
-            raise HTTPException(403, "writes are disabled: the server has no API token configured")
         scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8"), expected):
-            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
-        return token_label
+        given = given.strip()
+        bearer = scheme.lower() == "bearer" and bool(given)
+        if bearer and expected is not None and hmac.compare_digest(given.encode("utf-8"), expected):
+            return token_label
+        name = reviewer_for(store, given) if bearer else None  # looked up by sha256, never stored in clear
+        if name is not None:
+            return name
+        if expected is None and not any_active(store):
+            raise HTTPException(403, "writes are disabled: the server has no API token configured")
+        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
 
     Writer = Annotated[str, Depends(require_token)]
     Flt = Annotated[Filters, Depends(event_filters)]
@@ -498,7 +549,7 @@ def create_app(
     @app.get("/api/aggregates", response_model=m.AggregateOut, tags=["events"])
     def aggregates(
         flt: Flt,
-        by: Annotated[AggregateBy, Query(description="day, week, month, type or admin1")] = "day",
+        by: Annotated[AggregateBy, Query(description="day, week, month, type, sub_type or admin1")] = "day",
         fused: Annotated[bool, Query(description="Count fused events instead of article events.")] = False,
     ) -> m.AggregateOut:
         """Event counts and fatalities per day, ISO week, month, event type or admin1 region."""
@@ -515,8 +566,9 @@ def create_app(
                     per[key][1] += int(fat)
                 keys = sorted(per, key=lambda k: (k is None, k or ""))
                 buckets = [m.AggregateBucket(key=k, events=per[k][0], fatalities=per[k][1]) for k in keys]
-            elif by == "type":
-                rows = conn.execute(select(t.c.event_type, n, dead).where(*cond).group_by(t.c.event_type))
+            elif by in ("type", "sub_type"):
+                col = t.c.event_type if by == "type" else t.c.sub_event_type
+                rows = conn.execute(select(col, n, dead).where(*cond).group_by(col))
                 buckets = [m.AggregateBucket(key=k, events=c, fatalities=int(f)) for k, c, f in rows]
                 buckets.sort(key=lambda b: (-b.events, b.key or ""))
             else:
@@ -526,6 +578,49 @@ def create_app(
                 buckets = [m.AggregateBucket(key=a1, country=c, events=k, fatalities=int(f)) for c, a1, k, f in rows]
                 buckets.sort(key=lambda b: (-b.events, b.country or "", b.key or ""))
         return m.AggregateOut(by=by, fused=fused, buckets=buckets)
+
+    @app.get("/api/countries", response_model=list[m.CountryOut], tags=["events"])
+    def countries() -> list[m.CountryOut]:
+        """Countries with events (ISO2 code and English name), for choosing a country by name."""
+        e = schema.events
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(e.c.country, func.count()).where(e.c.country.is_not(None)).group_by(e.c.country)
+            ).all()
+        out = [m.CountryOut(code=c, name=COUNTRY_NAMES.get(c, c), events=n) for c, n in rows]
+        return sorted(out, key=lambda c: c.name)
+
+    @app.get(
+        "/api/export",
+        tags=["events"],
+        response_class=FileResponse,
+        responses={
+            200: {"content": {"text/csv": {}, "application/geo+json": {}, "application/vnd.apache.parquet": {}}}
+        },
+    )
+    def export_view(
+        flt: Flt,
+        format: Annotated[ExportFormat, Query(description="csv (ACLED columns + extras), geojson or parquet")] = "csv",
+        fused: Annotated[bool, Query(description="Fused events instead of article events.")] = False,
+    ) -> FileResponse:
+        """Every event matching the filters (the dashboard's current view), as a file."""
+        fmt = {"csv": "acled-csv", "geojson": "geojson", "parquet": "parquet"}[format]
+        where = EventFilter(review=flt.review, extra=lambda t: flt.where(t, fused=fused))
+        fd, name = tempfile.mkstemp(prefix="rasd-export-", suffix=f".{format}")
+        os.close(fd)
+        try:
+            export(store, fmt, name, fused=fused, where=where, extra_columns=True)
+        except Exception:
+            os.unlink(name)
+            raise
+        media = {"csv": "text/csv", "geojson": "application/geo+json", "parquet": "application/vnd.apache.parquet"}
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        return FileResponse(
+            name,
+            media_type=media[format],
+            filename=f"rasd-{'fused-' if fused else ''}events-{stamp}.{format}",
+            background=BackgroundTask(os.unlink, name),
+        )
 
     @app.get("/api/articles", response_model=m.ArticleList, tags=["articles"])
     def list_articles(
@@ -666,6 +761,16 @@ def create_app(
             ],
             event=_event_out(row),
         )  # fmt: skip
+
+    # ---------------------------------------------------------------------------- API docs
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> FileResponse:
+        return FileResponse(STATIC_DIR / "docs.html", media_type="text/html")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> FileResponse:
+        return FileResponse(STATIC_DIR / "redoc.html", media_type="text/html")
 
     # ---------------------------------------------------------------------------- dashboard
     # the router's fallback (not a mount), so every route — including ones added to the app

@@ -172,12 +172,19 @@ class FusedReport(BaseModel):
 
 
 class AuditOut(BaseModel):
-    who: str
+    who: str = Field(description="The reviewer: the name of a `rasd token create` token, or `token` (the admin token)")
     at: dt.datetime
     action: str
     field: str | None
     old_value: Any
     new_value: Any
+    comment: str | None = Field(default=None, description="The reviewer's comment on this review")
+
+
+class CountryOut(BaseModel):
+    code: str = Field(description="ISO2 code")
+    name: str = Field(description="English name (ACLED's spelling)")
+    events: int
 
 
 class ArticleOut(BaseModel):

@@ -30,7 +30,13 @@
     actor2: "الفاعل 2 · actor2",
   };
   const REVIEW_AR = { accepted: "مقبول", rejected: "مرفوض", corrected: "مصحَّح" };
-  const FILTER_KEYS = ["date_from", "date_to", "country", "event_type", "by"];
+  const API_KEYS = ["date_from", "date_to", "country", "event_type", "sub_event_type", "actor", "admin1", "q",
+    "min_confidence", "review"];
+  const FILTER_KEYS = [...API_KEYS, "by", "sort", "offset", "limit"];
+  const FORM_FIELDS = { date_from: "#f-date-from", date_to: "#f-date-to", country: "#f-country", event_type: "#f-type",
+    sub_event_type: "#f-sub", actor: "#f-actor", admin1: "#f-admin1", q: "#f-q", min_confidence: "#f-conf",
+    review: "#f-review" };
+  const MAP_LIMIT = 500;
   const TOKEN_KEY = "rasd.token";
 
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -89,26 +95,24 @@
   }
   function apiQuery(f, extra) {
     const q = new URLSearchParams();
-    for (const k of ["date_from", "date_to", "country", "event_type"]) if (f[k]) q.set(k, f[k]);
+    for (const k of API_KEYS) if (f[k]) q.set(k, f[k]);
     for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
     return q.toString();
   }
   function fillForm(f) {
-    $("#f-date-from").value = f.date_from || "";
-    $("#f-date-to").value = f.date_to || "";
-    $("#f-country").value = f.country || "";
-    $("#f-type").value = f.event_type || "";
+    for (const [k, sel] of Object.entries(FORM_FIELDS)) $(sel).value = f[k] || "";
     $("#f-by").value = f.by || "week";
+    $("#page-size").value = f.limit || "50";
   }
+  /** The form's filters; the sort and page size are kept, the page goes back to the first. */
   function readForm() {
     const f = {};
-    const set = (k, v) => { if (v) f[k] = v; };
-    set("date_from", $("#f-date-from").value);
-    set("date_to", $("#f-date-to").value);
-    set("country", $("#f-country").value);
-    set("event_type", $("#f-type").value);
+    for (const [k, sel] of Object.entries(FORM_FIELDS)) { const v = $(sel).value.trim(); if (v) f[k] = v; }
     const by = $("#f-by").value;
     if (by && by !== "week") f.by = by;
+    const cur = currentFilters();
+    if (cur.sort) f.sort = cur.sort;
+    if (cur.limit) f.limit = cur.limit;
     return f;
   }
   function pushFilters(f) {
@@ -124,7 +128,7 @@
 
   async function ensureMap() {
     if (map) return;
-    map = L.map("map", { zoomControl: true, attributionControl: true, worldCopyJump: false }).setView([30, 35], 4);
+    map = L.map("map", { zoomControl: true, attributionControl: true, worldCopyJump: false, maxZoom: 12 }).setView([30, 35], 4);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Natural Earth · Leaflet");
     try {
@@ -136,7 +140,7 @@
     } catch (e) {
       console.warn("base layer", e);
     }
-    markerLayer = L.layerGroup().addTo(map);
+    markerLayer = (L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 40 }) : L.layerGroup()).addTo(map);
   }
 
   function popupContent(ev) {
@@ -156,6 +160,7 @@
   function drawMarkers(items) {
     markerLayer.clearLayers();
     const pts = [];
+    const markers = [];
     for (const ev of items) {
       if (ev.latitude === null || ev.longitude === null) continue;
       const m = L.circleMarker([ev.latitude, ev.longitude], {
@@ -166,9 +171,9 @@
       m.bindPopup(() => popupContent(ev));
       // a DOM node, not a string: Leaflet inserts string content as HTML
       m.bindTooltip(el("span", { class: "marker-tip" }, `${ev.sub_event_type} — ${ev.location_name || ""} (${ev.date || "?"})`));
-      m.addTo(markerLayer);
-      const path = m.getElement && m.getElement();
-      if (path) {  // keyboard: markers are focusable and open their popup with Enter/Space
+      m.on("add", () => {  // keyboard: shown markers are focusable and open their popup with Enter/Space
+        const path = m.getElement && m.getElement();
+        if (!path || path.dataset.eventId) return;
         path.setAttribute("tabindex", "0");
         path.setAttribute("role", "button");
         path.setAttribute("aria-label", `${ev.event_type}, ${ev.location_name || ""}, ${ev.date || ""}`);
@@ -176,9 +181,12 @@
         path.addEventListener("keydown", (e) => {
           if (e.key === "Enter" || e.key === " ") { e.preventDefault(); m.openPopup(); }
         });
-      }
+      });
+      markers.push(m);
       pts.push([ev.latitude, ev.longitude]);
     }
+    if (markerLayer.addLayers) markerLayer.addLayers(markers); else markers.forEach((m) => m.addTo(markerLayer));
+    document.body.dataset.markers = String(markers.length);
     if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.25), { maxZoom: 7 });
   }
 
@@ -188,43 +196,46 @@
       el("li", {}, el("span", { class: "swatch", style: { background: colour(t) } }), typeLabel(t))));
   }
 
-  // ------------------------------------------------------------------ timeline (plain SVG)
+  // ------------------------------------------------------------------ timeline (uPlot time axis)
 
+  /** Seconds since the epoch of a bucket key: YYYY-MM-DD, YYYY-MM or ISO week YYYY-Www (its Monday). */
+  function keyTime(key) {
+    let m = key.match(/^(\d{4})-W(\d{2})$/);
+    if (m) {
+      const jan4 = Date.UTC(+m[1], 0, 4);
+      const monday1 = jan4 - (((new Date(jan4).getUTCDay() + 6) % 7) * 86400000);
+      return (monday1 + (+m[2] - 1) * 7 * 86400000) / 1000;
+    }
+    m = key.match(/^(\d{4})-(\d{2})(?:-(\d{2}))?$/);
+    return m ? Date.UTC(+m[1], +m[2] - 1, m[3] ? +m[3] : 1) / 1000 : null;
+  }
+
+  let plot = null;
   function drawTimeline(buckets, by) {
     const box = $("#timeline");
-    const data = buckets.filter((b) => b.key !== null);
-    const NS = "http://www.w3.org/2000/svg";
-    const W = 520, H = 220, padL = 30, padB = 58, padT = 10;
-    const svg = document.createElementNS(NS, "svg");
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", `عدد الأحداث لكل ${by} · events per ${by}`);
-    const max = Math.max(1, ...data.map((b) => b.events));
-    const bw = data.length ? (W - padL - 5) / data.length : 0;
-    const s = (tag, attrs, text) => {
-      const n = document.createElementNS(NS, tag);
-      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-      if (text !== undefined) n.textContent = text;
-      svg.append(n);
-      return n;
-    };
-    s("line", { x1: padL, y1: H - padB, x2: W, y2: H - padB, stroke: "#888" });
-    for (let i = 0; i <= 4; i++) {
-      const v = Math.round((max * i) / 4);
-      const y = H - padB - ((H - padB - padT) * v) / max;
-      s("text", { x: padL - 4, y: y + 3, "text-anchor": "end" }, String(v));
-    }
-    data.forEach((b, i) => {
-      const h = ((H - padB - padT) * b.events) / max;
-      const x = padL + i * bw + bw * 0.1;
-      const r = s("rect", { class: "bar", x, y: H - padB - h, width: Math.max(1, bw * 0.8), height: h });
-      const t = document.createElementNS(NS, "title");
-      t.textContent = `${b.key}: ${b.events} events, ${b.fatalities} fatalities`;
-      r.append(t);
-      s("text", { x: x + bw * 0.4, y: H - padB + 8, transform: `rotate(60 ${x + bw * 0.4} ${H - padB + 8})` }, b.key);
-    });
-    if (!data.length) s("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "لا أحداث · no events");
-    box.replaceChildren(svg);
+    const dated = buckets.filter((b) => b.key !== null).map((b) => [keyTime(b.key), b.events, b.fatalities])
+      .filter((r) => r[0] !== null).sort((a, b) => a[0] - b[0]);
+    const undated = buckets.filter((b) => b.key === null).reduce((n, b) => n + b.events, 0);
+    $("#undated").textContent = undated
+      ? `${undated} حدثًا بلا تاريخ (خارج المحور) · ${undated} undated event(s), not on the time axis`
+      : "";
+    $("#undated").dataset.count = String(undated);
+    if (plot) { plot.destroy(); plot = null; }
+    box.replaceChildren();
+    if (!dated.length) { box.append(el("p", {}, "لا أحداث مؤرخة · no dated events")); return; }
+    box.setAttribute("aria-label", `عدد الأحداث لكل ${by} · events per ${by}: ${dated.length} buckets`);
+    const width = Math.max(260, box.clientWidth || 500);
+    const bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
+    plot = new uPlot({
+      width, height: 220,
+      scales: { x: { time: true } },
+      axes: [{}, { label: "events" }],
+      series: [
+        { label: by },
+        { label: "events", stroke: "#0b5cad", fill: "rgba(11,92,173,0.35)", paths: bars, points: { show: false } },
+        { label: "fatalities", stroke: "#d62728", width: 1, points: { show: dated.length < 60 } },
+      ],
+    }, [dated.map((r) => r[0]), dated.map((r) => r[1]), dated.map((r) => r[2])], box);
   }
 
   // ------------------------------------------------------------------ table
@@ -243,17 +254,39 @@
     $("#events-table tbody").replaceChildren(...rows);
   }
 
+  function drawPager(page, f) {
+    const limit = page.limit, offset = page.offset;
+    const pages = Math.max(1, Math.ceil(page.total / limit));
+    const current = Math.floor(offset / limit) + 1;
+    $("#page-info").textContent = `صفحة ${current} من ${pages} · page ${current} of ${pages} (${page.total} events)`;
+    $("#page-prev").disabled = offset <= 0;
+    $("#page-next").disabled = offset + limit >= page.total;
+    const sort = f.sort || "-date";
+    for (const th of document.querySelectorAll("#events-table th[data-sort]")) {
+      const k = th.dataset.sort;
+      if (sort === k) th.setAttribute("aria-sort", "ascending");
+      else if (sort === "-" + k) th.setAttribute("aria-sort", "descending");
+      else th.removeAttribute("aria-sort");
+    }
+  }
+
+  function drawExportLinks(f) {
+    for (const fmt of ["csv", "geojson", "parquet"]) $(`#export-${fmt}`).href = `api/export?${apiQuery(f, { format: fmt })}`;
+  }
+
   // ------------------------------------------------------------------ dashboard
 
   let optionsLoaded = false;
   async function loadOptions() {
     if (optionsLoaded) return;
-    const [types, regions] = await Promise.all([api("api/aggregates?by=type"), api("api/aggregates?by=admin1")]);
+    const [types, subs, countries] = await Promise.all(
+      [api("api/aggregates?by=type"), api("api/aggregates?by=sub_type"), api("api/countries")]);
     const typeSel = $("#f-type");
     const allTypes = types.buckets.map((b) => b.key).filter(Boolean);
     for (const t of allTypes) typeSel.append(el("option", { value: t }, `${TYPE_AR[t] || ""} · ${t}`));
-    const countries = [...new Set(regions.buckets.map((b) => b.country).filter(Boolean))].sort();
-    for (const c of countries) $("#f-country").append(el("option", { value: c }, c));
+    const allSubs = subs.buckets.map((b) => b.key).filter(Boolean).sort();
+    for (const t of allSubs) $("#f-sub").append(el("option", { value: t }, t));
+    for (const c of countries) $("#f-country").append(el("option", { value: c.code }, `${c.name} (${c.events})`));
     drawLegend(allTypes);
     optionsLoaded = true;
   }
@@ -268,15 +301,20 @@
     const f = currentFilters();
     fillForm(f);
     const by = f.by || "week";
-    const [events, agg] = await Promise.all([
-      api("api/events?" + apiQuery(f, { limit: 500, sort: "-date" })),
+    const limit = Number(f.limit) || 50, offset = Number(f.offset) || 0, sort = f.sort || "-date";
+    delete document.body.dataset.ready;
+    const [page, onMap, agg] = await Promise.all([
+      api("api/events?" + apiQuery(f, { limit, offset, sort })),
+      api("api/events?" + apiQuery(f, { limit: MAP_LIMIT, sort: "-date" })),
       api("api/aggregates?" + apiQuery(f, { by })),
     ]);
-    $("#summary").textContent =
-      `${events.total} حدثًا · ${events.total} events` + (events.total > events.items.length ? ` (showing ${events.items.length})` : "");
-    drawMarkers(events.items);
+    $("#summary").textContent = `${page.total} حدثًا · ${page.total} events` +
+      (page.total > onMap.items.length ? ` (الخريطة: أحدث ${onMap.items.length} · map: latest ${onMap.items.length})` : "");
+    drawMarkers(onMap.items);
     drawTimeline(agg.buckets, by);
-    drawTable(events.items);
+    drawTable(page.items);
+    drawPager(page, f);
+    drawExportLinks(f);
     document.body.dataset.ready = "dashboard";
   }
 
@@ -443,8 +481,10 @@
           en(`(${r.outlet || "?"}, ${r.pub_date || "?"}; ${r.sub_event_type}; fatalities ${r.fatalities ?? "?"})`))))
       : el("p", {}, "لا تقارير أخرى · No other reports");
     const audit = d.audit.length
-      ? el("ul", {}, d.audit.map((a) => el("li", {}, en(`${a.at} ${a.who}: ${a.action}` +
-          (a.field ? ` ${a.field}: ${JSON.stringify(a.old_value)} → ${JSON.stringify(a.new_value)}` : "")))))
+      ? el("ul", { class: "history", id: "review-history" }, d.audit.map((a) => el("li", {},
+          en(`${a.at} `), el("strong", { class: "who" }, a.who), en(`: ${a.action}` +
+          (a.field ? ` ${a.field}: ${JSON.stringify(a.old_value)} → ${JSON.stringify(a.new_value)}` : "")),
+          a.comment ? el("q", { class: "comment", dir: "auto" }, a.comment) : null)))
       : el("p", {}, "لم يُراجَع بعد · Not reviewed yet");
     view.replaceChildren(
       el("p", {}, el("a", { href: "#/", id: "back-link" }, "→ رجوع إلى اللوحة · Back to the dashboard")),
@@ -490,14 +530,38 @@
       if (m) await showEvent(Number(m[1]));
       else await showDashboard();
     } catch (err) {
-      $("#summary").textContent = `خطأ · Error: ${err.message}`;
+      console.error(err);
+      $("#summary").textContent = `خطأ · Error: ${err && err.message ? err.message : String(err)}`;
     }
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     $("#filters").addEventListener("submit", (e) => { e.preventDefault(); pushFilters(readForm()); });
     $("#f-reset").addEventListener("click", () => pushFilters({}));
-    for (const id of ["#f-type", "#f-country", "#f-by"]) $(id).addEventListener("change", () => pushFilters(readForm()));
+    for (const id of ["#f-type", "#f-sub", "#f-country", "#f-review", "#f-by"]) {
+      $(id).addEventListener("change", () => pushFilters(readForm()));
+    }
+    const goTo = (changes) => {
+      const f = { ...currentFilters(), ...changes };
+      for (const [k, v] of Object.entries(changes)) if (v === null || v === "" || v === 0) delete f[k];
+      pushFilters(f);
+    };
+    $("#page-prev").addEventListener("click", () => {
+      const f = currentFilters(), limit = Number(f.limit) || 50;
+      goTo({ offset: Math.max(0, (Number(f.offset) || 0) - limit) });
+    });
+    $("#page-next").addEventListener("click", () => {
+      const f = currentFilters(), limit = Number(f.limit) || 50;
+      goTo({ offset: (Number(f.offset) || 0) + limit });
+    });
+    $("#page-size").addEventListener("change", () => goTo({ limit: $("#page-size").value === "50" ? null : $("#page-size").value, offset: null }));
+    for (const th of document.querySelectorAll("#events-table th[data-sort]")) {
+      th.querySelector("button").addEventListener("click", () => {
+        const k = th.dataset.sort, cur = currentFilters().sort || "-date";
+        const next = cur === "-" + k ? k : "-" + k;
+        goTo({ sort: next === "-date" ? null : next, offset: null });
+      });
+    }
     // a link to "#/..." fires both popstate and hashchange: route once per URL change
     let last = null;
     const onNav = () => { if (location.href !== last) { last = location.href; route(); } };
