@@ -80,6 +80,8 @@ def extract_parallel(
     prefetch: int = 4,
     data_dir: str | None = None,
     on_chunk: Callable[[WorkerInfo], None] | None = None,
+    max_bytes: int | None = None,
+    size_of: Callable[[T | Article], int] | None = None,
 ) -> Iterator[tuple[T | Article, ArticleRecord | ExtractionFailure | None]]:
     """Extract every :class:`Article` of ``items`` on ``workers`` processes.
 
@@ -92,6 +94,10 @@ def extract_parallel(
     Chunks start at an eighth of ``chunksize`` articles and double up to ``chunksize``: every
     worker gets work at once and a short input is still shared out, while a long one travels in
     large chunks (fewer round trips through the pool: less work for the parent process).
+
+    With ``max_bytes`` (and ``size_of`` giving an item's size, e.g. its text's bytes), the items
+    in flight are bounded by size as well as by count: at most about ``max_bytes`` of them (plus
+    one chunk) are sent and not yet yielded, however large each one is.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -106,26 +112,46 @@ def extract_parallel(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data_dir,)
     ) as pool:
-        pending: deque[tuple[list[T | Article], Future]] = deque()
+        pending: deque[tuple[list[T | Article], Future, int]] = deque()
         size = max(1, chunksize // 8)
+        limited = max_bytes is not None and size_of is not None
+        chunk_bytes = max(1, (max_bytes or 0) // (2 * workers))  # every worker still gets work
+        in_flight = 0
+
+        def take(n: int) -> tuple[list[T | Article], int]:
+            if not limited:
+                return list(islice(it, n)), 0
+            chunk: list[T | Article] = []
+            total = 0
+            for x in it:
+                chunk.append(x)
+                total += size_of(x)  # type: ignore[misc]
+                if len(chunk) >= n or total >= chunk_bytes:
+                    break
+            return chunk, total
 
         def submit() -> bool:
-            nonlocal size
-            chunk = list(islice(it, size))
+            nonlocal size, in_flight
+            chunk, nbytes = take(size)
             size = min(chunksize, size * 2)
             if not chunk:
                 return False
             articles = [x for x in chunk if isinstance(x, Article)]
-            pending.append((chunk, pool.submit(_extract_chunk, articles)))
+            pending.append((chunk, pool.submit(_extract_chunk, articles), nbytes))
+            in_flight += nbytes
             return True
 
+        def room() -> bool:
+            return len(pending) < workers * prefetch and (not limited or not pending or in_flight < max_bytes)
+
         more = True
-        while more and len(pending) < workers * prefetch:
+        while more and room():
             more = submit()
         while pending:
-            chunk, future = pending.popleft()
+            chunk, future, nbytes = pending.popleft()
             outcomes, info = future.result()
-            if more:
+            in_flight -= nbytes
+            while more and room():
                 more = submit()
             if on_chunk is not None:
                 on_chunk(info)
