@@ -15,9 +15,13 @@ article, never stopping the batch, as in the one-process loop of the CLI.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +34,7 @@ from .api import extract_article
 from .resources.loader import Resources, load_resources
 from .types import Article, ArticleRecord
 
-__all__ = ["ExtractionFailure", "WorkerInfo", "extract_parallel"]
+__all__ = ["ExtractionFailure", "WorkerInfo", "extract_parallel", "tie_to_parent"]
 
 T = TypeVar("T")
 
@@ -54,9 +58,42 @@ class WorkerInfo:
     ready_at: float
 
 
-def _init_worker(data_dir: str | None) -> None:
-    """Pool initializer: load the resources once per worker process."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_SECONDS = 1.0
+
+
+def tie_to_parent(parent_pid: int, *, pdeathsig: bool = True) -> None:
+    """End this (worker) process when its parent ``parent_pid`` dies, even by ``kill -9``.
+
+    On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` has the kernel kill it at once (with
+    ``pdeathsig``: the signal comes when the *thread* that started the process exits, so only
+    for processes started from a long-lived thread). Everywhere, a daemon thread checks every
+    second that the parent is still ``parent_pid`` (an orphan is adopted by another process) and
+    exits otherwise.
+    """
+    if pdeathsig and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="rasd-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(data_dir: str | None, parent_pid: int | None = None, pdeathsig: bool = False) -> None:
+    """Pool initializer: die with the parent, load the resources once per worker process."""
     global _RESOURCES, _READY_AT
+    if parent_pid is not None:
+        tie_to_parent(parent_pid, pdeathsig=pdeathsig)
     _RESOURCES = load_resources(data_dir)
     _READY_AT = time.time()
 
@@ -70,6 +107,12 @@ def _extract_chunk(articles: list[Article]) -> tuple[list[ArticleRecord | Extrac
         except Exception as exc:  # one bad article never stops the batch
             out.append(ExtractionFailure(article.path or article.doc_id, str(exc)))
     return out, WorkerInfo(os.getpid(), _READY_AT)
+
+
+def _on_main_thread() -> bool:
+    """The pool's processes are started from this thread (on submit): the main thread lives as
+    long as the process, so the parent-death signal cannot come early."""
+    return threading.current_thread() is threading.main_thread()
 
 
 def extract_parallel(
@@ -109,9 +152,8 @@ def extract_parallel(
         load_resources(data_dir)
         gc.freeze()
     it = iter(items)
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data_dir,)
-    ) as pool:
+    init_args = (data_dir, os.getpid(), _on_main_thread())
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=init_args) as pool:
         pending: deque[tuple[list[T | Article], Future, int]] = deque()
         size = max(1, chunksize // 8)
         limited = max_bytes is not None and size_of is not None
