@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -10,6 +11,34 @@ from .resources.loader import Resources, load_resources
 from .types import Article, ArticleRecord
 
 MAX_CHARS = 2_000_000  # longer texts are cut here (a clear limit instead of unbounded work)
+DEFAULT_TIME_BUDGET = 5.0
+"""Seconds one article may take (``rasd extract/ingest --time-budget``, ``$RASD_TIME_BUDGET``);
+a news article takes milliseconds. 0 means no limit."""
+
+
+def _budget_from_env() -> float:
+    try:
+        return float(os.environ.get("RASD_TIME_BUDGET", DEFAULT_TIME_BUDGET))
+    except ValueError:
+        return DEFAULT_TIME_BUDGET
+
+
+_time_budget = _budget_from_env()
+
+
+def set_time_budget(seconds: float) -> None:
+    """Set the default per-article time budget of this process and of the worker processes it
+    starts afterwards (through ``$RASD_TIME_BUDGET``); 0 means no limit."""
+    global _time_budget
+    if seconds < 0:
+        raise ValueError("the time budget cannot be negative")
+    _time_budget = float(seconds)
+    os.environ["RASD_TIME_BUDGET"] = repr(float(seconds))
+
+
+def time_budget() -> float:
+    """The default per-article time budget in seconds (0: none)."""
+    return _time_budget
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -18,13 +47,20 @@ def _as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value)
 
 
-def extract_article(article: Article, *, resources: Resources | None = None) -> ArticleRecord:
+def extract_article(
+    article: Article, *, resources: Resources | None = None, budget: float | None = None
+) -> ArticleRecord:
     """Every candidate event of one :class:`Article` with its confidence (offsets into
-    ``article.text``); callers choose the threshold (``rasd ingest`` stores them all)."""
+    ``article.text``); callers choose the threshold (``rasd ingest`` stores them all).
+
+    Raises :class:`~rasd.errors.ExtractionTimeout` when the article takes longer than ``budget``
+    seconds (default :func:`time_budget`, 5 s; 0 for no limit); every batch caller reports that
+    article as failed and goes on.
+    """
     res = resources or load_resources()
     if len(article.text) > MAX_CHARS:
         article.text = article.text[:MAX_CHARS]
-    doc = run(article, res)
+    doc = run(article, res, budget=_time_budget if budget is None else budget)
     return ArticleRecord(
         doc_id=article.doc_id, pub_date=article.pub_date, events=doc.events, outlet=article.outlet, title=article.title
     )

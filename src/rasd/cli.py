@@ -17,8 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .api import extract_article
-from .cli_store import WorkersOption
+from .api import DEFAULT_TIME_BUDGET, extract_article, set_time_budget
+from .cli_store import TimeBudgetOption, WorkersOption
 from .errors import ReadError
 from .eval.cli import eval_command
 from .explain import explain_record, render_explanations
@@ -193,6 +193,7 @@ def extract(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
     workers: WorkersOption = 1,
     decisions: DecisionsOption = None,
+    time_budget: TimeBudgetOption = DEFAULT_TIME_BUDGET,
 ) -> None:
     """Extract conflict events from Arabic news articles.
 
@@ -203,6 +204,7 @@ def extract(
     if fmt not in ("json", "jsonl", "table"):
         raise typer.BadParameter("--format must be json, jsonl or table")
     _use_decisions(decisions)
+    set_time_budget(time_budget)
     batch = _Batch(paths, pub_date, outlet, meta, _min_confidence(min_confidence), progress, workers)
     records = batch.records()
     if fmt == "jsonl":

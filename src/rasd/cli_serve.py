@@ -36,12 +36,20 @@ def serve_command(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="Allow this browser origin (CORS); repeatable. Off by default.")
     ] = None,
+    extract_workers: Annotated[
+        int, typer.Option(min=0, help="Processes extracting posted articles (0: in the request's thread).")
+    ] = 1,
+    max_pending: Annotated[
+        int, typer.Option(min=1, help="Article posts handled at once; more are answered 503 with Retry-After.")
+    ] = 4,
 ) -> None:
     """Serve the REST API (events, fused events, aggregates, article search, reviews) over a store.
 
     Reads are open, so keep the default loopback host or put a proxy in front. Writes
     (POST /api/articles, POST /api/events/{id}/review) need `Authorization: Bearer <token>`,
     the token coming from --token-file or $RASD_TOKEN; without one, writes are refused (403).
+    Posted articles are extracted on --extract-workers processes; beyond --max-pending posts at
+    once the answer is 503 with Retry-After, so reads stay fast.
     The OpenAPI schema is at /openapi.json and interactive docs at /docs.
 
     Example:
@@ -60,7 +68,9 @@ def serve_command(
     store = _open(db)
     if token is None:
         typer.echo("rasd: no API token (--token-file or $RASD_TOKEN): writes are disabled", err=True)
-    app = create_app(store, token=token, allow_origins=cors_origin or None)
+    app = create_app(
+        store, token=token, allow_origins=cors_origin or None, extract_workers=extract_workers, max_pending=max_pending
+    )
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
     finally:

@@ -14,8 +14,10 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from .api import DEFAULT_TIME_BUDGET, set_time_budget
 from .errors import ReadError
 from .store import DEFAULT_URL, EventFilter, Store, ingest, reprocess, schema
+from .store.ingest import DEFAULT_BATCH_BYTES
 
 if TYPE_CHECKING:
     from .store import IngestSummary
@@ -38,6 +40,15 @@ WorkersOption = Annotated[
         "-w",
         min=1,
         help="Extract on this many processes (each has the resources once); the output is the same, in order.",
+    ),
+]
+TimeBudgetOption = Annotated[
+    float,
+    typer.Option(
+        "--time-budget",
+        min=0,
+        envvar="RASD_TIME_BUDGET",
+        help="Seconds one article may take; a slower one is reported as failed and the batch goes on (0: no limit).",
     ),
 ]
 FromOption = Annotated[str | None, typer.Option("--from", help="Only events on or after this date (YYYY-MM-DD).")]
@@ -85,6 +96,14 @@ def ingest_command(
     outlet: Annotated[str | None, typer.Option(help="Outlet name for inputs that carry none.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (articles/s) on standard error.")] = True,
     workers: WorkersOption = 1,
+    batch_bytes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Also end a batch (and bound the texts in flight to --workers) when its texts reach this many bytes.",
+        ),
+    ] = DEFAULT_BATCH_BYTES,
+    time_budget: TimeBudgetOption = DEFAULT_TIME_BUDGET,
     feed: Annotated[
         list[str] | None,
         typer.Option(help="RSS/Atom feed URL to poll instead of PATHS (repeatable): new items' pages are stored."),
@@ -143,6 +162,7 @@ def ingest_command(
     """
     if engine not in ("local", "dask"):
         raise typer.BadParameter("must be local or dask", param_hint="--engine")
+    set_time_budget(time_budget)
     size_source = ctx.get_parameter_source("partition_size")  # by name: Typer may vendor its own Click
     size_given = size_source is not None and size_source.name != "DEFAULT"
     if engine == "local" and (scheduler or size_given or parquet_out):
@@ -181,7 +201,7 @@ def ingest_command(
     try:
         summary = ingest(
             paths, store, meta=meta, batch_size=batch_size, progress=progress, pub_date=pub, outlet=outlet,
-            workers=workers,
+            workers=workers, batch_bytes=batch_bytes,
         )  # fmt: skip
     except ReadError as exc:
         _error(str(exc))

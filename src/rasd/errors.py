@@ -6,6 +6,7 @@ once, and every message is a single line that can be printed as-is after ``rasd:
     RasdError                      base of everything Rasd raises on purpose
     ├── ReadError                  an input could not be read (.path, .line, .reason)
     │   └── InputTooLarge          an input file / record is over the ``max_bytes`` limit
+    ├── ExtractionTimeout          one article took longer than its time budget (.seconds, .budget)
     └── ResourceError              a bundled or user resource file is malformed (.file, .line)
 
 :class:`ReadError` instances are also *yielded* (not raised) by
@@ -14,7 +15,7 @@ once, and every message is a single line that can be printed as-is after ``rasd:
 
 from __future__ import annotations
 
-__all__ = ["InputTooLarge", "RasdError", "ReadError", "ResourceError"]
+__all__ = ["ExtractionTimeout", "InputTooLarge", "RasdError", "ReadError", "ResourceError"]
 
 
 def _one_line(text: str) -> str:
@@ -50,6 +51,31 @@ class ReadError(RasdError):
 
 class InputTooLarge(ReadError):
     """An input file (or one JSON Lines record) is larger than the configured ``max_bytes``."""
+
+
+class ExtractionTimeout(RasdError):
+    """Extracting one article took longer than its time budget (``rasd extract --time-budget``).
+
+    The article is reported as failed with this message; the batch goes on.
+
+    Attributes:
+        budget: the budget in seconds.
+        seconds: how long the extraction had run when it was stopped.
+        stage: the pipeline stage it was stopped in (or after).
+    """
+
+    def __init__(self, budget: float, seconds: float, stage: str = "") -> None:
+        self.budget = float(budget)
+        self.seconds = float(seconds)
+        self.stage = stage
+        where = f" (stopped in stage '{stage}')" if stage else ""
+        super().__init__(
+            f"extraction took longer than the time budget of {self.budget:g} s: "
+            f"stopped after {self.seconds:.1f} s{where}"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.budget, self.seconds, self.stage))
 
 
 class ResourceError(RasdError):

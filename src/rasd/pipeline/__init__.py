@@ -7,12 +7,22 @@ stages run per article inside :func:`run`: :func:`prepare` normalizes, then ever
 ``STAGES`` in order (the names equal the module names), so a caller can time or trace them one by
 one. A stage that sets ``doc.quiet`` ends the run: ``screen`` does so for an article without any
 word that starts an event, which then has no events.
+
+``run(..., budget=seconds)`` bounds the time one article may take: the clock is checked after every
+stage, and on the main thread of a process (the CLI, ``--workers`` processes, the web server's
+extraction processes) a ``SIGALRM`` timer also stops a stage in the middle. Either way the run ends
+with :class:`~rasd.errors.ExtractionTimeout`.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Callable
+from types import FrameType, TracebackType
 
+from ..errors import ExtractionTimeout
 from ..resources.loader import Resources
 from ..types import Article
 from .attributes import fill_attributes
@@ -45,10 +55,66 @@ def prepare(article: Article) -> Doc:
     return Doc(article=article, norm=normalize(article.text))
 
 
-def run(article: Article, res: Resources, *, stages: tuple[tuple[str, Stage], ...] = STAGES) -> Doc:
-    doc = prepare(article)
-    for _, stage in stages:
-        doc = stage(doc, res)
-        if doc.quiet:
-            break
+def run(
+    article: Article,
+    res: Resources,
+    *,
+    stages: tuple[tuple[str, Stage], ...] = STAGES,
+    budget: float | None = None,
+) -> Doc:
+    """Every stage over one article; with ``budget`` (seconds), :class:`ExtractionTimeout` when
+    the article takes longer."""
+    with _Budget(budget) as clock:
+        doc = prepare(article)
+        for name, stage in stages:
+            clock.stage = name
+            doc = stage(doc, res)
+            clock.check()
+            if doc.quiet:
+                break
+        clock.stage = ""
     return doc
+
+
+class _Budget:
+    """The time budget of one run: checked between stages, and a ``SIGALRM`` timer on the main
+    thread when no one else uses that signal (a stage that runs away is stopped in the middle)."""
+
+    def __init__(self, budget: float | None) -> None:
+        self.budget = budget if budget and budget > 0 else None
+        self.stage = "normalize"
+        self.started = time.perf_counter()
+        self._old: Callable[[int, FrameType | None], object] | int | None = None
+        self._armed = False
+
+    def __enter__(self) -> _Budget:
+        if self.budget is not None and _can_alarm():
+            self._old = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.budget)
+            self._armed = True
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old)  # type: ignore[arg-type]
+            self._armed = False
+
+    def _timeout(self) -> ExtractionTimeout:
+        assert self.budget is not None
+        return ExtractionTimeout(self.budget, time.perf_counter() - self.started, self.stage)
+
+    def _fire(self, signum: int, frame: FrameType | None) -> None:
+        if self._armed and self.stage:
+            raise self._timeout()
+
+    def check(self) -> None:
+        if self.budget is not None and time.perf_counter() - self.started > self.budget:
+            raise self._timeout()
+
+
+def _can_alarm() -> bool:
+    """SIGALRM can stop a stage: main thread, POSIX, and no handler or timer of someone else."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.getsignal(signal.SIGALRM) == signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL)[0] == 0

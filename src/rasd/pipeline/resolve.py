@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -26,7 +28,10 @@ from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in
 from .events import CONTAINER_KINDS, _contains
+from .match import Mention
 from .places import dateline_end
+
+_nstart = operator.attrgetter("nstart")
 
 UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
@@ -101,6 +106,19 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
     """A candidate with no place of its own takes, in order: the place of the previous event of its
     paragraph, the nearest place named before it in its paragraph, or the country the article
     names most (precision 3) — an event is never dropped only because its place is vague."""
+    # found once, not once per candidate (an article of thousands of candidates stays linear)
+    placed = [m for m in doc.entities if m.kind == "place" and (m.nstart, m.nend) in doc.places]
+    para_start: dict[int, int] = {}
+    for s in doc.sentences:
+        para_start.setdefault(s.paragraph, s.span.start)
+    dl_end = dateline_end(doc)
+    country: list[PlaceRef | None] = []
+
+    def article_country() -> PlaceRef | None:
+        if not country:
+            country.append(_article_country(doc, res))
+        return country[0]
+
     for i, c in enumerate(cands):
         if c.place is not None or c.sub == "casualty" or c.anaphoric:
             continue
@@ -111,7 +129,11 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
                 c.rules["location"] = "inherited from the previous event of the paragraph"
                 break
         else:
-            c.place = _earlier_place(doc, c, para) or _main_place(doc, c, cands) or _article_country(doc, res)
+            c.place = (
+                _earlier_place(doc, c, max(para_start[para], dl_end), placed)
+                or _main_place(doc, c, cands)
+                or article_country()
+            )
             if c.place is not None:
                 c.place_fallback = True
                 c.rules["location"] = (
@@ -120,20 +142,19 @@ def _inherit_places(doc: Doc, res: Resources, cands: list[Candidate]) -> None:
                 )
 
 
-def _earlier_place(doc: Doc, c: Candidate, para: int) -> PlaceRef | None:
-    start = max(next(s.span.start for s in doc.sentences if s.paragraph == para), dateline_end(doc))
-    named = [
-        m
-        for m in doc.entities
-        if m.kind == "place"
-        and start <= m.nstart < c.trigger.nstart
-        and (m.nstart, m.nend) in doc.places
-        and doc.places[(m.nstart, m.nend)].kind != "country"
-    ]
-    # "باتجاه المنطقة الخضراء": where they headed
-    ahead = [m for m in named if cue_before(doc, "toward", m.wstart, start, 2)]
-    m = next((m for m in reversed(named) if m not in ahead), None) or (named[-1] if named else None)
-    return PlaceRef(m, m.wstart, m.nend) if m is not None else None
+def _earlier_place(doc: Doc, c: Candidate, start: int, placed: list[Mention]) -> PlaceRef | None:
+    """The last place (not a country) named in ``[start, trigger)`` that is not a direction, else
+    the last one named there; ``placed``: the place mentions with a chosen place, by nstart."""
+    lo = bisect.bisect_left(placed, start, key=_nstart)
+    hi = bisect.bisect_left(placed, c.trigger.nstart, lo, key=_nstart)
+    last = None
+    for m in reversed(placed[lo:hi]):  # nearest first
+        if doc.places[(m.nstart, m.nend)].kind == "country":
+            continue
+        last = last or m
+        if not cue_before(doc, "toward", m.wstart, start, 2):  # "باتجاه المنطقة الخضراء": where they headed
+            return PlaceRef(m, m.wstart, m.nend)
+    return PlaceRef(last, last.wstart, last.nend) if last is not None else None
 
 
 def _main_place(doc: Doc, c: Candidate, cands: list[Candidate]) -> PlaceRef | None:

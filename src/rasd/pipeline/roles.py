@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 
 from ..resources.loader import Resources
 from .doc import ActorRef, Candidate, Doc, cue_before, cue_in, within
@@ -36,6 +37,9 @@ GAP = 3  # characters allowed between a cue and the actor it governs (spaces, qu
 STATE_INTER = frozenset({1, 8})
 CIVILIAN_INTER = 7
 TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+GROUP_GAP = 5  # "عناصر من داعش": at most this many characters between a generic mention and its group
+MAX_CITE = 64  # no cite word ("قال", "أفادت مصادر") is this long
+MAX_CLITIC = 16  # a word's proclitics (``nstart - wstart``) are far shorter than this
 
 
 def assign_roles(doc: Doc, res: Resources) -> Doc:
@@ -228,12 +232,22 @@ def _named_group(doc: Doc, res: Resources, a: Mention, actors: list[Mention]) ->
     """ "أربعة عناصر متطرفين من داعش": a generic mention followed by "من <group>" is that group."""
     if not res.actors.get(a.ref).generic and a.ref != "unidentified_armed_group":
         return a
-    for b in actors:
+    # ``actors`` is sorted by nstart and a word's clitics are short: only the few mentions starting
+    # just after ``a`` can be close, so the distance is checked before any text is sliced
+    first = bisect.bisect_right(actors, a.wend, key=_nstart)
+    for b in itertools.islice(actors, first, None):
+        if b.nstart - a.wend > GROUP_GAP + MAX_CLITIC:
+            break
+        if not (b.wstart > a.wend and b.wstart - a.wend <= GROUP_GAP):
+            continue
         gap = doc.text[a.wend : b.wstart].split()  # one short linking word ("من") and no punctuation
-        close = b.wstart > a.wend and b.wstart - a.wend <= 5 and len(gap) == 1 and gap[0].isalpha()
+        close = len(gap) == 1 and gap[0].isalpha()
         if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != CIVILIAN_INTER:
             return b
     return a
+
+
+_nstart = operator.attrgetter("nstart")
 
 
 def _killed_among(doc: Doc, a: Mention, end: int) -> bool:
@@ -322,7 +336,13 @@ def _speaker(doc: Doc, a: Mention, floor: int) -> bool:
     """ "قال الجيش ..." or a headline's "الجيش السوري: ..." — the actor speaks."""
     if doc.text[a.wend : a.wend + 2].lstrip().startswith(":"):
         return True
-    return any(0 <= a.wstart - c.nend <= GAP for c in doc.cites if floor <= c.nstart < a.wstart)
+    first = bisect.bisect_left(doc.cites, max(floor, a.wstart - GAP - MAX_CITE), key=_nstart)  # sorted by nstart
+    for c in itertools.islice(doc.cites, first, None):
+        if c.nstart >= a.wstart:
+            break
+        if 0 <= a.wstart - c.nend <= GAP:
+            return True
+    return False
 
 
 def _verb_before(doc: Doc, a: Mention, floor: int) -> Mention | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from . import schema
@@ -21,6 +22,7 @@ DEFAULT_URL = "sqlite:///rasd.db"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIGRATION_LOCK_KEY = 0x52415344  # "RASD": the PostgreSQL advisory lock every migration takes
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
@@ -87,9 +89,32 @@ class Store:
         return store
 
     def upgrade(self, revision: str = "head") -> None:
-        """Apply the packaged migrations up to ``revision``."""
-        with self.engine.begin() as conn:
+        """Apply the packaged migrations up to ``revision``.
+
+        Migrations are serialised, so processes opening a new store at the same moment do not
+        both create its tables: on PostgreSQL with a transaction-level advisory lock
+        (``pg_advisory_xact_lock``), on SQLite with an exclusive ``flock`` on ``<db>.lock``
+        beside the database file. The second process then finds the schema at head.
+        """
+        with self._migration_lock(), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             command.upgrade(_alembic_config(conn), revision)
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """An exclusive file lock beside a SQLite database file (nothing for other backends)."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            yield
+            return
+        lock = Path(url.database).expanduser().with_name(Path(url.database).name + ".lock")
+        with open(lock, "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)  # released when the file is closed
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def revision(self) -> str | None:
         """The schema revision the database is at (``None`` before any migration)."""

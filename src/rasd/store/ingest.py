@@ -38,6 +38,7 @@ from .fuse import fuse
 from .records import event_row, iter_chunks
 
 __all__ = [
+    "DEFAULT_BATCH_BYTES",
     "IngestItem",
     "IngestSummary",
     "content_hash",
@@ -75,6 +76,19 @@ class IngestSummary:
     def rate(self) -> float:
         """Articles read per second."""
         return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+DEFAULT_BATCH_BYTES = 32 * 1024 * 1024
+"""A batch is also cut when its articles' texts reach this many bytes (``--batch-bytes``): memory
+follows the size of the input's records, not ``batch_size`` times the largest one."""
+
+
+def text_bytes(item: object) -> int:
+    """Bytes (UTF-8) of the article text an ingest item carries; 0 for a read error."""
+    if isinstance(item, tuple):
+        item = item[0]
+    art = getattr(item, "article", item)  # a _Stored wrapper
+    return len(art.text.encode("utf-8", "surrogatepass")) if isinstance(art, Article) else 0
 
 
 def content_hash(text: str) -> str:
@@ -321,6 +335,7 @@ def ingest(
     run_fusion: bool = True,
     console: Console | None = None,
     workers: int = 1,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
 ) -> IngestSummary:
     """Read, extract and store every article of ``paths``; articles already stored are skipped.
 
@@ -336,12 +351,16 @@ def ingest(
         store: an open :class:`Store`.
         meta: a ``meta.jsonl`` path or an already loaded mapping (``doc_id`` → metadata).
         batch_size: articles per transaction.
+        batch_bytes: a batch also ends when its texts reach this many bytes (UTF-8), and so does
+            the look-ahead sent to the workers: peak memory stays bounded with huge records.
         progress: show a Rich progress bar (articles/s) on standard error.
         workers: extract on this many processes (:func:`rasd.parallel.extract_parallel`); this
             process reads and stores, and articles already stored are not sent to the workers.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if batch_bytes < 1:
+        raise ValueError("batch_bytes must be at least 1")
     if workers < 1:
         raise ValueError("workers must be at least 1")
     if isinstance(paths, (str, Path)):
@@ -350,12 +369,13 @@ def ingest(
     meta_map = load_meta(meta) if isinstance(meta, (str, Path)) else meta
     items: Iterable[IngestItem] = iter_articles(paths, meta=meta_map, pub_date=pub_date, outlet=outlet)
     if workers > 1:
-        items = extracted_on_workers(items, store, workers)
+        items = extracted_on_workers(items, store, workers, max_bytes=batch_bytes)
     return ingest_articles(
         items,
         store,
         inputs=" ".join(paths),
         batch_size=batch_size,
+        batch_bytes=batch_bytes,
         progress=progress,
         resources=resources,
         run_fusion=run_fusion,
@@ -371,14 +391,20 @@ class _Stored:
 
 
 def extracted_on_workers(
-    items: Iterable[Article | ReadError], store: Store, workers: int, lookahead: int = 256
+    items: Iterable[Article | ReadError],
+    store: Store,
+    workers: int,
+    lookahead: int = 256,
+    *,
+    max_bytes: int = DEFAULT_BATCH_BYTES,
 ) -> Iterator[IngestItem]:
     """``items`` as :func:`ingest_articles` takes them, the new articles extracted on ``workers``
     processes, in input order; articles already stored (by content hash, looked up ``lookahead``
-    at a time) are passed on unextracted, so a re-run costs no extraction."""
+    at a time, or fewer when their texts reach ``max_bytes``) are passed on unextracted, so a
+    re-run costs no extraction. The texts in flight to the workers stay under ``max_bytes`` too."""
 
     def screened() -> Iterator[Article | ReadError | _Stored]:
-        for chunk in iter_chunks(items, lookahead):
+        for chunk in iter_chunks(items, lookahead, max_bytes=max_bytes, size_of=text_bytes):
             hashes = {id(x): content_hash(x.text) for x in chunk if isinstance(x, Article)}
             try:
                 with store.engine.connect() as conn:
@@ -388,7 +414,7 @@ def extracted_on_workers(
             for x in chunk:
                 yield _Stored(x) if isinstance(x, Article) and hashes[id(x)] in known else x
 
-    for item, outcome in extract_parallel(screened(), workers):
+    for item, outcome in extract_parallel(screened(), workers, max_bytes=max_bytes, size_of=text_bytes):
         if isinstance(item, _Stored):
             yield item.article  # skipped by its hash when its batch is stored
         elif isinstance(item, Article) and outcome is not None:
@@ -403,6 +429,7 @@ def ingest_articles(
     *,
     inputs: str = "",
     batch_size: int = 200,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
     progress: bool = False,
     resources: Resources | None = None,
     run_fusion: bool = True,
@@ -411,7 +438,8 @@ def ingest_articles(
     """Extract and store already-read articles (a :class:`ReadError` item counts as a failure).
 
     The engine behind :func:`ingest`, for callers that read articles themselves (feeds,
-    benchmarks): same idempotence (by content hash), one transaction per ``batch_size`` articles,
+    benchmarks): same idempotence (by content hash), one transaction per ``batch_size`` articles
+    (fewer when their texts reach ``batch_bytes``),
     one ``runs`` row (``inputs`` is recorded there) and fusion at the end when anything is new
     (or when an earlier run stopped before its fusion).
     An item ``(article, record)`` was extracted elsewhere (e.g. on Dask workers,
@@ -458,7 +486,7 @@ def ingest_articles(
     )
     with Progress(*columns, console=out, disable=not progress, transient=True) as bar:
         task = bar.add_task("ingest", total=None, rate="", stats="")
-        for chunk in iter_chunks(items, batch_size):
+        for chunk in iter_chunks(items, batch_size, max_bytes=batch_bytes, size_of=text_bytes):
             articles: list[tuple[Article, ArticleRecord | ExtractionFailure | None]] = []
             for item in chunk:
                 if isinstance(item, ReadError):

@@ -262,13 +262,25 @@ def load_records(store: Store, where: EventFilter | None = None) -> Iterator[tup
         )
 
 
-def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive lists of at most ``size`` items."""
+def iter_chunks(
+    items: Iterable[Any],
+    size: int,
+    *,
+    max_bytes: int | None = None,
+    size_of: Callable[[Any], int] | None = None,
+) -> Iterator[list[Any]]:
+    """Consecutive lists of at most ``size`` items; with ``max_bytes``, also cut as soon as the
+    items' ``size_of`` adds up to ``max_bytes`` (a single larger item makes a list of its own),
+    so a batch of huge records holds few of them."""
     chunk: list[Any] = []
+    total = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if max_bytes is not None and size_of is not None:
+            total += size_of(item)
+        if len(chunk) >= size or (max_bytes is not None and total >= max_bytes):
             yield chunk
             chunk = []
+            total = 0
     if chunk:
         yield chunk

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..pipeline.resolve import notes_for
 from ..resources.loader import load_resources
@@ -194,5 +196,9 @@ def _upsert_review(
     values = {"status": status, "reviewed_at": at, "reviewed_by": who, "comment": comment, "event_json": event_json}
     if exists:
         conn.execute(update(r).where(r.c.event_id == row["id"]).values(**values))
-    else:
-        conn.execute(insert(r).values(event_id=row["id"], article_id=row["article_id"], event_seq=row["seq"], **values))
+        return
+    # INSERT ... ON CONFLICT (event_id) DO UPDATE: a concurrent first review of the same event
+    # (which also found no row) makes this an update instead of a unique violation
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(r).values(event_id=row["id"], article_id=row["article_id"], event_seq=row["seq"], **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[r.c.event_id], set_=values))

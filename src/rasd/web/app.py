@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import tempfile
+import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -33,9 +34,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
 from starlette.background import BackgroundTask
 
 from .. import __version__
-from ..api import extract_article
+from ..errors import ExtractionTimeout
 from ..export.formats import COUNTRY_NAMES, export
-from ..resources.loader import load_resources
 from ..store import schema
 from ..store.db import Store
 from ..store.fuse import fuse
@@ -47,6 +47,7 @@ from ..store.search import index_articles, like_escape, search_condition, snippe
 from ..store.tokens import any_active, reviewer_for
 from ..types import Article
 from . import models as m
+from .extraction import RETRY_AFTER_SECONDS, ArticleSlots, Busy
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 """The dashboard (``index.html``, ``app.js``, vendored Leaflet), served at ``/``."""
@@ -418,6 +419,8 @@ def create_app(
     allow_origins: list[str] | None = None,
     token_label: str = "token",
     max_body_bytes: int = MAX_BODY_BYTES,
+    extract_workers: int = 0,
+    max_pending: int = 4,
 ) -> FastAPI:
     """The REST API over ``store``.
 
@@ -429,6 +432,8 @@ def create_app(
         allow_origins: origins allowed by CORS; ``None`` (the default) adds no CORS headers.
         token_label: recorded as "who" in the review audit trail.
         max_body_bytes: largest request body (413 above).
+        extract_workers: processes extracting posted articles (0: in the request's thread).
+        max_pending: article posts handled at once; more get 503 with ``Retry-After``.
     """
     app = FastAPI(
         title="Rasd",
@@ -454,6 +459,9 @@ def create_app(
         return JSONResponse({"detail": "internal server error"}, status_code=500, headers=SECURITY_HEADERS)
 
     app.add_exception_handler(Exception, internal_error)
+    slots = ArticleSlots(workers=extract_workers, max_pending=max_pending)
+    app.state.article_slots = slots
+    weakref.finalize(app, slots.close)  # the workers also end with this process (tie_to_parent)
 
     def require_token(
         authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
@@ -696,7 +704,16 @@ def create_app(
 
     @app.post("/api/articles", response_model=m.ArticleCreated, tags=["articles"])
     def post_article(body: m.ArticleIn, response: Response, who: Writer) -> m.ArticleCreated:
-        """Extract an article's events and store them; the same text posted again is not stored twice."""
+        """Extract an article's events and store them; the same text posted again is not stored twice.
+
+        At most ``max_pending`` posts are handled at once: another gets 503 with ``Retry-After``."""
+        try:
+            with slots:
+                return _post_article(body, response, who)
+        except Busy as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
+
+    def _post_article(body: m.ArticleIn, response: Response, who: str) -> m.ArticleCreated:
         a, e = schema.articles, schema.events
         h = content_hash(body.text)
         with store.engine.connect() as conn:
@@ -708,7 +725,10 @@ def create_app(
                 text=body.text, doc_id=body.doc_id or f"api_{h[:16]}", pub_date=body.pub_date, outlet=body.outlet,
                 title=title, url=body.url,
             )  # fmt: skip
-            record = extract_article(art, resources=load_resources())
+            try:
+                record = slots.extract(art)
+            except (ExtractionTimeout, ValueError) as exc:  # the time budget, or a failure in a worker
+                raise HTTPException(422, f"extraction failed: {exc}") from None
             version = extractor_version()
             now = datetime.now(UTC)
             run = {"started_at": now, "finished_at": now, "extractor_version": version, "inputs": f"api:{who}"}
