@@ -100,8 +100,8 @@ class Model:
             "decisions": {k: v.to_json() for k, v in sorted(self.decisions.items())},
         }
         data = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
-            gz.write(data)  # mtime 0: the same model gives the same bytes
+        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
+            gz.write(data)  # no name, mtime 0: the same model gives the same bytes
         return path
 
     @classmethod
