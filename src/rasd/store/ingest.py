@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -84,11 +85,12 @@ follows the size of the input's records, not ``batch_size`` times the largest on
 
 
 def text_bytes(item: object) -> int:
-    """Bytes (UTF-8) of the article text an ingest item carries; 0 for a read error."""
+    """Bytes the article text an ingest item carries takes in memory (``sys.getsizeof``: no copy,
+    about its UTF-8 size for Arabic); 0 for a read error."""
     if isinstance(item, tuple):
         item = item[0]
     art = getattr(item, "article", item)  # a _Stored wrapper
-    return len(art.text.encode("utf-8", "surrogatepass")) if isinstance(art, Article) else 0
+    return sys.getsizeof(art.text) if isinstance(art, Article) else 0
 
 
 def content_hash(text: str) -> str:
@@ -401,10 +403,13 @@ def extracted_on_workers(
     """``items`` as :func:`ingest_articles` takes them, the new articles extracted on ``workers``
     processes, in input order; articles already stored (by content hash, looked up ``lookahead``
     at a time, or fewer when their texts reach ``max_bytes``) are passed on unextracted, so a
-    re-run costs no extraction. The texts in flight to the workers stay under ``max_bytes`` too."""
+    re-run costs no extraction. The texts in flight to the workers stay under ``max_bytes`` too.
+    Each of the two gets a quarter of ``max_bytes``: with the batch being filled (``batch_bytes``)
+    the parent then holds about 1.5 times ``max_bytes`` of text, plus a record or two."""
+    share = max(1, max_bytes // 4)
 
     def screened() -> Iterator[Article | ReadError | _Stored]:
-        for chunk in iter_chunks(items, lookahead, max_bytes=max_bytes, size_of=text_bytes):
+        for chunk in iter_chunks(items, lookahead, max_bytes=share, size_of=text_bytes):
             hashes = {id(x): content_hash(x.text) for x in chunk if isinstance(x, Article)}
             try:
                 with store.engine.connect() as conn:
@@ -414,7 +419,7 @@ def extracted_on_workers(
             for x in chunk:
                 yield _Stored(x) if isinstance(x, Article) and hashes[id(x)] in known else x
 
-    for item, outcome in extract_parallel(screened(), workers, max_bytes=max_bytes, size_of=text_bytes):
+    for item, outcome in extract_parallel(screened(), workers, max_bytes=share, size_of=text_bytes):
         if isinstance(item, _Stored):
             yield item.article  # skipped by its hash when its batch is stored
         elif isinstance(item, Article) and outcome is not None:
