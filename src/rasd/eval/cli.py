@@ -69,6 +69,13 @@ def eval_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="With --cv: the seed that deals articles into folds.")] = 0,
+    learn: Annotated[
+        str,
+        typer.Option(
+            help="With --cv: the decisions to learn, comma-separated, of place, type, role, certainty, event; the "
+            "others stay with the rules. Default: the set cross-validation supports (event)."
+        ),
+    ] = "event",
 ) -> int:
     """Score predicted event records against the gold annotations (FORMAT.md, "Scoring").
 
@@ -83,7 +90,7 @@ def eval_command(
     if cv:
         if len(paths) != 1:
             raise _fail("with --cv give only GOLD_DIR")
-        return _cross_validate(paths[0], cv, meta, texts, predictions, seed, json_out, errors, curve)
+        return _cross_validate(paths[0], cv, meta, texts, predictions, seed, json_out, errors, curve, learn)
     if len(paths) != 2:
         raise _fail("give PRED and GOLD_DIR (or --cv K GOLD_DIR)")
     pred, gold_dir = paths
@@ -126,11 +133,13 @@ def _cross_validate(
     json_out: bool,
     errors: bool,
     curve: bool,
+    learn: str = "event",
 ) -> int:
     import json
 
     from rich.progress import Progress
 
+    from ..learn.cli import parse_learn
     from ..learn.cv import FRACTIONS, cross_validate
     from ..learn.train import load_examples
     from ..resources.loader import load_resources
@@ -152,7 +161,9 @@ def _cross_validate(
         if len(examples) < k:
             raise _fail(f"only {len(examples)} gold article(s) with texts: too few for {k} folds")
         fits = bar.add_task(f"{k}-fold cross-validation and learning curve", total=len(FRACTIONS))
-        result = cross_validate(examples, res.note_phrases, k=k, seed=seed, tick=lambda: bar.advance(fits))
+        result = cross_validate(
+            examples, res.note_phrases, k=k, seed=seed, tick=lambda: bar.advance(fits), learn=parse_learn(learn)
+        )
     if predictions is not None:
         with open(predictions, "w", encoding="utf-8") as fh:
             for rec in result.records:

@@ -79,6 +79,13 @@ def train_command(
         int, typer.Option(help="Also cross-validate with K folds and record the figures in the model (0: skip).")
     ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment (fitting itself is deterministic).")] = 0,
+    learn: Annotated[
+        str,
+        typer.Option(
+            help="The decisions to learn, comma-separated, of place, type, role, certainty, event; the others stay "
+            "with the rules. Default: the set cross-validation supports (event)."
+        ),
+    ] = "event",
 ) -> None:
     """Fit the decision models (place, type, role, certainty, is-event and its threshold) on gold.
 
@@ -97,6 +104,7 @@ def train_command(
     from .cv import cross_validate
     from .train import fit, gold_digest, load_examples
 
+    decisions_to_fit = parse_learn(learn)
     if gold_dir is None and db is None:
         raise _fail("give GOLD_DIR, --db URL, or both")
     if gold_dir is not None and not gold_dir.is_dir():
@@ -118,10 +126,12 @@ def train_command(
         if len(examples) < 2:
             raise _fail(f"only {len(examples)} gold article(s) with texts: nothing to learn from")
         bar.add_task("fitting", total=None)
-        model = fit(examples, res.note_phrases, seed=seed)
+        model = fit(examples, res.note_phrases, seed=seed, decisions_to_fit=decisions_to_fit)
         figures: dict[str, Any] = {}
         if cv >= 2 and len(examples) >= cv:
-            result = cross_validate(examples, res.note_phrases, k=cv, seed=seed, fractions=(1.0,))
+            result = cross_validate(
+                examples, res.note_phrases, k=cv, seed=seed, fractions=(1.0,), learn=decisions_to_fit
+            )
             rep = result.report
             figures = {
                 "folds": cv,
@@ -140,6 +150,7 @@ def train_command(
         "scikit_learn": sklearn.__version__,
         "gold": str(gold_dir) if gold_dir else None,
         "reviews_from_db": bool(db),
+        "learned_decisions": list(decisions_to_fit),
         "articles": len(examples),
         "gold_events": n_events,
         "gold_digest": gold_digest(examples),
@@ -159,6 +170,17 @@ def train_command(
             f"strict F1 {figures['strict']['f1']:.3f}, main lenient F1 {figures['main_lenient']['f1']:.3f}."
         )
     console.print(f"Use it with: RASD_MODEL={path} rasd extract ...")
+
+
+def parse_learn(value: str) -> tuple[str, ...]:
+    """``--learn place,event`` → the decisions to fit (a clear error for an unknown one)."""
+    from .train import ALL_DECISIONS
+
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in ALL_DECISIONS]
+    if unknown or not names:
+        raise typer.BadParameter(f"--learn takes some of {', '.join(ALL_DECISIONS)} (got {value!r})")
+    return names
 
 
 def _prf(s) -> dict[str, float]:

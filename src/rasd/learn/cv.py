@@ -17,7 +17,7 @@ from typing import Any
 
 from ..eval.scorer import Report, score
 from .decide import choose
-from .train import Example, fit
+from .train import DEFAULT_DECISIONS, Example, fit
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 
@@ -41,7 +41,7 @@ def _record(ex: Example, events: list) -> dict[str, Any]:
     return {"doc_id": ex.doc_id, "pub_date": ex.gold.get("pub_date"), "events": [e.to_dict() for e in events]}
 
 
-def _run(parts: list[list[Example]], phrases: dict, fraction: float, seed: int):
+def _run(parts: list[list[Example]], phrases: dict, fraction: float, seed: int, learn: Sequence[str]):
     thresholded: list[dict[str, Any]] = []
     everything: list[dict[str, Any]] = []
     thresholds: list[float] = []
@@ -51,7 +51,7 @@ def _run(parts: list[list[Example]], phrases: dict, fraction: float, seed: int):
             train = sorted(train, key=lambda e: e.doc_id)
             random.Random(seed + i).shuffle(train)
             train = train[: max(1, round(len(train) * fraction))]
-        model = fit(train, phrases, seed=seed)
+        model = fit(train, phrases, seed=seed, decisions_to_fit=learn)
         thresholds.append(model.threshold)
         for ex in test:
             events = choose(ex.cases, model, phrases)
@@ -68,11 +68,12 @@ def cross_validate(
     seed: int = 0,
     fractions: Sequence[float] = FRACTIONS,
     tick: Callable[[], None] | None = None,
+    learn: Sequence[str] = DEFAULT_DECISIONS,
 ) -> CVResult:
     """K-fold cross-validation and the learning curve over ``fractions`` (1.0 always included)."""
     gold = {ex.doc_id: ex.gold for ex in examples}
     parts = folds(examples, k, seed)
-    records, everything, thresholds = _run(parts, phrases, 1.0, seed)
+    records, everything, thresholds = _run(parts, phrases, 1.0, seed, learn)
     if tick:
         tick()
     by_id = {r["doc_id"]: r for r in records}
@@ -87,7 +88,7 @@ def cross_validate(
         if fraction >= 1.0:
             rep = result.report
         else:
-            recs, _, _ = _run(parts, phrases, fraction, seed)
+            recs, _, _ = _run(parts, phrases, fraction, seed, learn)
             rep = score(gold, {r["doc_id"]: r for r in recs})
             if tick:
                 tick()

@@ -72,7 +72,8 @@ def choose(
             p = cert_model.probability(case.features)
             base.certainty = "hedged" if p >= 0.5 else "reported"
             base.rules["certainty"] = f"learned (P(hedged)={p:.2f}): {_why(cert_model, case.features)}"
-        options = case.places or [None]
+        # without a place model the rules' place stands: one reading per candidate
+        options = (case.places if place_model is not None else case.places[:1]) or [None]
         probs = [place_model.probability(o.features) if place_model and o else 1.0 for o in options]
         ranked = sorted(range(len(options)), key=lambda i: (-probs[i], i))
         for rank, i in enumerate(ranked):
