@@ -14,6 +14,7 @@ for each. No feature names an article, an outlet or a position in a file.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -55,11 +56,16 @@ class EventCase:
 
 def stem(word: str, affixes: dict[str, tuple[str, ...]]) -> str:
     """A light stem: one proclitic sequence and one suffix off, keeping three letters."""
-    for p in affixes["prefixes"]:
+    return _stem(word, affixes["prefixes"], affixes["suffixes"])
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> str:
+    for p in prefixes:
         if word.startswith(p) and len(word) - len(p) >= 3:
             word = word[len(p) :]
             break
-    for s in affixes["suffixes"]:
+    for s in suffixes:
         if word.endswith(s) and len(word) - len(s) >= 3:
             word = word[: -len(s)]
             break
@@ -83,15 +89,15 @@ def lexical(doc: Doc, res: Resources, start: int, end: int, pos: int, pos_end: i
     """Stems of the words within ``WINDOW`` of ``[pos, pos_end)`` (by side and distance band) and of
     the span ``[start, end)`` (a bag)."""
     feats: Features = {}
-    toks = words(doc.text[start:end])
-    before = [stem(w, res.affixes) for s, e, w in toks if start + e <= pos]
-    after = [stem(w, res.affixes) for s, e, w in toks if start + s >= pos_end]
+    toks = [(s, e, stem(w, res.affixes)) for s, e, w in words(doc.text[start:end])]
+    before = [w for s, e, w in toks if start + e <= pos]
+    after = [w for s, e, w in toks if start + s >= pos_end]
     for i, w in enumerate(reversed(before[-WINDOW:])):
         feats[f"{prefix}-{'1' if i == 0 else 'n'}={w}"] = 1.0
     for i, w in enumerate(after[:WINDOW]):
         feats[f"{prefix}+{'1' if i == 0 else 'n'}={w}"] = 1.0
     for _, _, w in toks:
-        feats[f"{prefix}_bag={stem(w, res.affixes)}"] = 1.0
+        feats[f"{prefix}_bag={w}"] = 1.0
     return feats
 
 
@@ -227,8 +233,10 @@ def place_features(
     return f
 
 
-def describe(doc: Doc, res: Resources) -> list[EventCase]:
-    """One :class:`EventCase` per event the rule stages assembled (``doc.events``/``doc.resolved``)."""
+def describe(doc: Doc, res: Resources, *, all_places: bool = True, types: bool = True) -> list[EventCase]:
+    """One :class:`EventCase` per event the rule stages assembled (``doc.events``/``doc.resolved``).
+    Deciding without a place or type model needs only the rules' place and no type features
+    (``all_places``/``types`` False: the same features, less work)."""
     counts: dict[str, int] = {}
     named = [m for m in doc.entities if m.kind == "place" and (m.nstart, m.nend) in doc.places]
     for m in named:
@@ -240,7 +248,7 @@ def describe(doc: Doc, res: Resources) -> list[EventCase]:
         case = EventCase(
             event=ev,
             features=event_features(doc, res, c, ev, n_events),
-            type_features=type_features(doc, res, c),
+            type_features=type_features(doc, res, c) if types else {},
             flagged=bool(c.flags),
         )
         if ev.location is not None:
@@ -250,7 +258,9 @@ def describe(doc: Doc, res: Resources) -> list[EventCase]:
                 case.places.append(
                     PlaceOption(ev.location, place_features(doc, res, c, c.place.mention, others, counts), own.id)
                 )
-        mentions = [m for m in named if doc.sentence_at(m.nstart) in c.sentences]
+        mentions = []
+        if all_places or not case.places:
+            mentions = [m for m in named if doc.sentence_at(m.nstart) in c.sentences]
         for m in mentions:
             if c.place is not None and m.nstart == c.place.mention.nstart:
                 continue

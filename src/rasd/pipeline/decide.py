@@ -15,6 +15,9 @@ from .doc import Doc
 
 
 def decide(doc: Doc, res: Resources) -> Doc:
-    doc.decisions = describe(doc, res)
+    if res.learned is None:
+        return doc  # the rules decided in resolve: no feature is needed
+    model = res.learned
+    doc.decisions = describe(doc, res, all_places=model["place"] is not None, types=model["type"] is not None)
     doc.events = choose(doc.decisions, res.learned, res.note_phrases)
     return doc
