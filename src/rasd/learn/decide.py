@@ -100,7 +100,8 @@ def choose(
                 continue
             ev.notes = notes_for(ev, phrases)
             out.append((ev, xi))
-    out = _dedupe(out)
+    if place_model is not None:  # readings moved to another place may now repeat one another
+        out = _dedupe(out)
     out.sort(key=lambda p: (p[0].role != "main", p[0].evidence[0].start if p[0].evidence else 0))
     if capture is not None:
         capture.extend(x for _, x in out)

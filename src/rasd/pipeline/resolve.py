@@ -78,11 +78,15 @@ NON_VIOLENT = frozenset(
 
 
 def resolve(doc: Doc, res: Resources) -> Doc:
-    # a candidate a rule says is no event is a feature of the learned decision; when the rules
-    # decide, it is left out before merging
-    cands = [c for c in doc.candidates if res.learned is not None or not c.flags]
+    cands = [c for c in doc.candidates if not c.flags]
     _inherit_places(doc, res, cands)
     merged = _merge(doc, res, cands)
+    if res.learned is not None:
+        # a candidate a rule says is no event is for the learned decision to judge: it is merged
+        # apart, so the rules' events stay as they are, and left out where it repeats one of them
+        flagged = [c for c in doc.candidates if c.flags]
+        _inherit_places(doc, res, flagged)
+        merged += [c for c in _merge(doc, res, flagged) if not any(_fits(doc, res, o, c) for o in merged)]
     merged = [c for c in merged if c.sub != "casualty" and c.place is not None]
     _split_shared_figures(merged)
     _agreement_parties(res, merged)
@@ -306,18 +310,21 @@ def _base_sub(res: Resources, c: Candidate) -> str:
     return "generic" if trig is not None and trig.sub == "generic" and c.sub in GENERIC_SETTLED else c.sub
 
 
+def _fits(doc: Doc, res: Resources, o: Candidate, c: Candidate) -> bool:
+    """``c`` reports the occurrence ``o`` reports: same kind, compatible date and place."""
+    return (
+        _same_kind(doc, res, o, c)
+        and (_compatible_date(o, c) or _overnight(doc, o, c) or _retold(doc, o, c))
+        and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
+        and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
+        and not _list_siblings(doc, o, c)
+    )
+
+
 def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.sub == "casualty" or c.anaphoric, c.sentence)):
-        fits = [
-            o
-            for o in out
-            if _same_kind(doc, res, o, c)
-            and (_compatible_date(o, c) or _overnight(doc, o, c) or _retold(doc, o, c))
-            and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
-            and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
-            and not _list_siblings(doc, o, c)
-        ]
+        fits = [o for o in out if _fits(doc, res, o, c)]
         # the same casualty figure, then the nearest event, preferring one reported before
         target = min(
             fits,
