@@ -171,15 +171,18 @@ def _fields(ev: Event, pub_date: date | None) -> list[FieldExplanation]:
         FieldExplanation("certainty", ev.certainty, r.get("certainty", "default: reported as fact")),
         FieldExplanation("role", ev.role, r.get("role", "default: the article's own news")),
     ]
-    shown = {row.field for row in rows} | {"casualties"}
+    shown = {row.field for row in rows} | {"casualties", "confidence"}
     for key in sorted(set(r) - shown, key=lambda k: (k not in _FIELD_ORDER, k)):
         rows.append(FieldExplanation(key, "", r[key]))
     rows.append(
         FieldExplanation(
             "confidence",
             f"{ev.confidence:.3f}",
-            "logistic score over trigger strength, repeated mentions, lead position, figures, actors, "
-            "place and date precision, hedging and role",
+            r.get(
+                "confidence",
+                "rules: logistic score over trigger strength, repeated mentions, lead position, figures, actors, "
+                "place and date precision, hedging and role",
+            ),
         )
     )
     return rows

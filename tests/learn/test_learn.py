@@ -141,3 +141,16 @@ def test_eval_cv_writes_out_of_fold_records(tmp_path: Path, capsys: pytest.Captu
     assert sorted(r["doc_id"] for r in records) == sorted(f.stem for f in gold_dir.glob("*.json"))
     printed = capsys.readouterr().out
     assert "Cross-validated (3 folds" in printed and "Learning curve" in printed
+
+
+def test_explain_shows_the_features_that_weighed_for_the_learned_confidence(res) -> None:
+    from rasd.api import extract_article
+    from rasd.explain import explain_record
+
+    text = SEED.read_text(encoding="utf-8")
+    record = extract_article(
+        Article(text=text, doc_id="seed", pub_date=date(2023, 4, 11)), resources=res.deciding("learned")
+    )
+    top = max(record.events, key=lambda e: e.confidence)
+    row = next(f for f in explain_record(record, text)[record.events.index(top)].fields if f.field == "confidence")
+    assert row.rule.startswith("learned P(right event)=") and "pl:" in row.rule  # named features with weights
