@@ -154,3 +154,30 @@ def test_explain_shows_the_features_that_weighed_for_the_learned_confidence(res)
     top = max(record.events, key=lambda e: e.confidence)
     row = next(f for f in explain_record(record, text)[record.events.index(top)].fields if f.field == "confidence")
     assert row.rule.startswith("learned P(right event)=") and "pl:" in row.rule  # named features with weights
+
+
+def test_reviews_in_a_store_become_training_gold(tmp_path: Path) -> None:
+    """A rejected event leaves the article's gold; a corrected place is the gold place."""
+    from sqlalchemy import select
+
+    from rasd.learn.cli import reviewed_articles
+    from rasd.store import schema
+    from rasd.store.db import Store
+    from rasd.store.ingest import ingest
+    from rasd.store.review import review_event
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    store = Store.open(url)
+    ingest([str(SEED)], store, pub_date=date(2023, 4, 11), progress=False)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(schema.events.c.id, schema.events.c.role).order_by(schema.events.c.id)).all()
+    main_id = next(i for i, role in rows if role == "main")
+    others = [i for i, _ in rows if i != main_id]
+    review_event(store, main_id, "correct", {"location_name": "Conoco field (corrected)"}, who="analyst")
+    review_event(store, others[0], "reject", who="analyst")
+    pairs = list(reviewed_articles(url))
+    assert len(pairs) == 1
+    article, gold = pairs[0]
+    assert article.doc_id.startswith("review:") and "كونيكو" in article.text
+    names = [e["location"]["name"] for e in gold["events"]]
+    assert names == ["Conoco field (corrected)"]  # accepted/corrected events only: the rejected one is gone
