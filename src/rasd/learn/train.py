@@ -250,8 +250,10 @@ def fit(
     unknown = set(decisions_to_fit) - set(ALL_DECISIONS)
     if unknown:
         raise ValueError(f"unknown decisions: {', '.join(sorted(unknown))} (known: {', '.join(ALL_DECISIONS)})")
-    (px, py), (tx, ty), (rx, ry), (cx, cy) = _decision_data(examples)
     decisions: dict[str, Linear] = {}
+    needed = set(decisions_to_fit) - {"event"}
+    empty: tuple[list, list] = ([], [])
+    (px, py), (tx, ty), (rx, ry), (cx, cy) = _decision_data(examples) if needed else (empty,) * 4
     fitters = {
         "place": lambda: fit_binary(px, py, C["place"], "here"),
         "type": lambda: fit_multiclass(tx, ty, C["type"]),
