@@ -21,7 +21,8 @@ def test_arabic_lookup_puts_deir_ez_zor_first_among_syrian_candidates() -> None:
     rows = _lookup("دير الزور", "--limit", "10")
     syrian = [r for r in rows if r["country"] == "SY"]
     assert syrian[0]["name"] == "Deir ez-Zor" and syrian[0]["score"] == 1.0
-    assert set(rows[0]) == {"id", "name", "kind", "country", "admin1", "lat", "lon", "population", "score", "match", "context"}
+    keys = {"id", "name", "kind", "country", "admin1", "lat", "lon", "population", "score", "match", "context"}
+    assert set(rows[0]) == keys
     scores = [r["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
 
