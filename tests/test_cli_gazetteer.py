@@ -21,7 +21,8 @@ def test_arabic_lookup_puts_deir_ez_zor_first_among_syrian_candidates() -> None:
     rows = _lookup("دير الزور", "--limit", "10")
     syrian = [r for r in rows if r["country"] == "SY"]
     assert syrian[0]["name"] == "Deir ez-Zor" and syrian[0]["score"] == 1.0
-    assert set(rows[0]) == {"id", "name", "kind", "country", "admin1", "lat", "lon", "score"}
+    keys = {"id", "name", "kind", "country", "admin1", "lat", "lon", "population", "score", "match", "context"}
+    assert set(rows[0]) == keys
     scores = [r["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
 
@@ -52,3 +53,11 @@ def test_stats_prints_countries_and_sources() -> None:
         assert word in result.output
     data = json.loads(runner.invoke(app, ["gazetteer", "stats", "--json"]).stdout)
     assert data["by_country"]["SY"] > 100 and set(data["by_source"]) == {"geonames", "sites"}
+
+
+def test_lookup_says_how_each_answer_matched() -> None:
+    rows = _lookup("باريس", "--limit", "5")
+    assert (rows[0]["name"], rows[0]["match"], rows[0]["context"]) == ("Paris", "exact", "foreign")
+    assert rows[0]["population"] > 1_000_000
+    assert all(r["match"] == "approximate" for r in rows[1:] if r["score"] < 1.0)
+    assert _lookup("مدينة حلب", "--limit", "1")[0]["match"] == "variant"

@@ -304,6 +304,10 @@ def gazetteer_lookup(
 ) -> None:
     """Scored candidates for a place name (1.0 = an exact surface form), best first.
 
+    Each says how it matched (exact / variant / approximate: a spelling-tolerant guess the
+    pipeline never uses) and the context the pipeline needs to use it (word: a name that is also
+    a common word; foreign: a place outside the 27 core countries).
+
     Example:
 
         rasd gazetteer lookup "دير الزور" --country SY
@@ -321,7 +325,10 @@ def gazetteer_lookup(
             "admin1": p.admin1,
             "lat": p.lat,
             "lon": p.lon,
+            "population": p.population,
             "score": s,
+            "match": gz.explain(name, p, s)[0],
+            "context": gz.explain(name, p, s)[1],
         }
         for p, s in hits
     ]
@@ -329,14 +336,14 @@ def gazetteer_lookup(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
         table = Table(title=f"Gazetteer candidates for {name}", header_style="bold", box=box.SIMPLE_HEAD)
-        for col in ("id", "name", "kind", "country", "admin1", "lat", "lon", "score"):
-            numeric = col in ("lat", "lon", "score")
+        for col in ("id", "name", "kind", "country", "admin1", "lat", "lon", "population", "score", "match", "context"):
+            numeric = col in ("lat", "lon", "population", "score")
             width = {"name": 14, "admin1": 10, "kind": 7}.get(col)
             table.add_column(col, justify="right" if numeric else "left", no_wrap=width is None, min_width=width)
         for r in rows:
             cells = ("—" if r[c] is None else f"{r[c]:.3f}" if c in ("lat", "lon") else str(r[c]) for c in r)
             table.add_row(*(Text(cell) for cell in cells))
-        Console().print(table)
+        Console(width=max(Console().width, 150)).print(table)
     if not rows:
         _error(f"no place matches {name!r}" + (f" in {country.upper()}" if country else ""))
         raise typer.Exit(1)

@@ -13,7 +13,12 @@ for admin1, "محافظة X" and "ولاية X" (plus "منطقة X" in SA, "ش�
 no head-noun variants (they are listed exactly as wanted). Hamza, alef, ya and
 ta-marbuta variants are left to ``normalize.fold``. Dropped: forms whose folded, article-free key
 has fewer than three letters ("إب", "اللد" → "لد"), and GeoNames forms listed in the blocklist
-(curated ``sites.tsv`` forms are trusted and never blocked).
+(curated ``sites.tsv`` forms are trusted and never blocked). A GeoNames form that is also a common
+word (``words.tsv``, written from corpus counts by ``tools/build_world_gazetteer.py``) is kept when
+it is the bare name of a town of at least ``WORD_TOWN`` inhabitants ("بلد", "جوهر", "دورا") or a
+regional name not in the blocklist (a blocked bare town name of that size is kept the same way:
+"مشهد"), and then names a place only in place context
+(``needs_context``, ``pipeline.places``); otherwise it is dropped.
 
 **Disambiguation** (``choose``), candidates compared on, in order:
 
@@ -22,13 +27,15 @@ has fewer than three letters ("إب", "اللد" → "لد"), and GeoNames forms
 2. admin1: a candidate in (or being) an admin1 area the article names;
 3. anchors: a candidate within 75 km of another place the article names (optional ``anchors``);
 4. outlet: a candidate in the outlet's usual focus country (``outlet_country``);
-5. kind: a country first (a name shared by a country and a town means the country, e.g.
+5. region: a town of ``world.tsv.gz`` (outside the 27 countries) under ``WORLD_CITY`` inhabitants
+   yields to any other reading (a Syrian village beats Paris, Texas; Paris, France competes);
+6. kind: a country first (a name shared by a country and a town means the country, e.g.
    "الكويت"), then towns, villages and sites, then neighbourhood/district-level sites, then admin2,
    then admin1 and regions — a name shared by a town and the province named after it ("حلب",
    "درعا", "الحديدة") means the town in running text; "محافظة X" forms are unique to the area;
-6. a curated ``sites.tsv`` entry before a GeoNames one (curated entries exist because the name
+7. a curated ``sites.tsv`` entry before a GeoNames one (curated entries exist because the name
    matters in the news: كابل is Kabul, not the Israeli village; they carry no population);
-7. population, larger first; then the id, so the result is deterministic.
+8. population, larger first; then the id, so the result is deterministic.
 
 ``geo_precision`` is the default when a place is named alone: 1 for towns, villages and sites, 2 for
 admin2 districts and vague district-level areas, 3 for admin1, regions and countries.
@@ -103,6 +110,7 @@ class Place:
     lon: float | None
     population: int
     geo_precision: int  # default precision when named alone (see module docstring)
+    world: bool = False  # a row of world.tsv.gz (GeoNames outside the 27 countries of geonames.tsv.gz)
 
     @property
     def source(self) -> str:
@@ -172,6 +180,8 @@ class Gazetteer:
         self._by_key: dict[str, tuple[str, ...]] | None = None
         self._by_latin: dict[str, list[str]] | None = None
         self._by_skeleton: dict[str, list[str]] | None = None
+        self.words: frozenset[str] = frozenset()  # keys of names that are also common words (words.tsv)
+        self.context: dict[str, frozenset[str]] = {}  # context.yaml: folded word lists by kind
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -183,13 +193,18 @@ class Gazetteer:
         places: list[Place] = []
         forms: dict[str, tuple[str, ...]] = {}
         _read_geonames(d / "geonames.tsv.gz", places, forms)
+        if (d / "world.tsv.gz").exists():
+            _read_geonames(d / "world.tsv.gz", places, forms, world=True)
         _read_sites(d / "sites.tsv", places, forms)
         seen: set[str] = set()
         for p in places:
             if p.id in seen:
                 raise ResourceError(str(d), f"duplicate place id {p.id}")
             seen.add(p.id)
-        return cls(places, forms, _read_blocklist(d / "blocklist.txt"))
+        gz = cls(places, forms, _read_blocklist(d / "blocklist.txt"))
+        gz.words = _read_words(d / "words.tsv")
+        gz.context = _read_context(d / "context.yaml")
+        return gz
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -226,6 +241,12 @@ class Gazetteer:
                 ids[pid] = None
         return [self._places[i] for i in ids]
 
+    def needs_context(self, form: str) -> bool:
+        """Whether a GeoNames surface form (or matcher key) is also a common word (``words.tsv``),
+        so that it names a place only in place context (see ``pipeline.places``)."""
+        k = _key(form)
+        return k in self.words or k in self._blocklist
+
     def lookup(self, name: str, limit: int = 10) -> list[tuple[Place, float]]:
         """Scored candidates for a name typed by a person, Arabic or English (1.0 = exact form)."""
         name = name.strip()
@@ -237,6 +258,10 @@ class Gazetteer:
             q = _key(name)
             for p in self.by_form(name):
                 scores[p.id] = 1.0
+            words = name.split()
+            if not scores and len(words) > 1 and fold(words[0]) in self.context.get("head_nouns", ()):
+                for p in self.by_form(" ".join(words[1:])):  # "مدينة حلب": the town's own forms
+                    scores[p.id] = 1.0
             prefixed = [k for k in index if k != q and (k.startswith(q) or (q.startswith(k) and len(k) > 3))]
             for k in prefixed:
                 for pid in index[k]:
@@ -267,6 +292,32 @@ class Gazetteer:
 
         return [(self._places[pid], round(scores[pid], 3)) for pid in sorted(scores, key=rank)[:limit]]
 
+    def explain(self, name: str, place: Place, score: float) -> tuple[str, str]:
+        """How a :meth:`lookup` answer matched and what the pipeline needs to use it.
+
+        Match: ``"exact"`` (a stored form or English name, as typed up to folding), ``"variant"``
+        (a generated surface form: without the article or head noun, joined/spaced...) or
+        ``"approximate"`` (a spelling-tolerant guess, ``score`` < 1; the pipeline never uses one:
+        it reads only exact surface forms). Context: ``"word"`` for a name that is also a common
+        word (``words.tsv``: a place only after a head noun, a preposition of place in an event
+        sentence, or beside a known place), ``"foreign"`` for a place outside the 27 countries
+        (only with its country or admin1 named in the article, or a head noun, and as a location
+        only after a preposition of place), else ``""``."""
+        if score < 1.0:
+            match = "approximate"
+        elif re.search("[\u0600-\u06ff]", name):
+            stored = {_key(f) for f in self.forms(place.id)}
+            match = "exact" if _key(name) in stored else "variant"
+        else:
+            match = "exact" if _latin_key(name) == _latin_key(place.name) else "variant"
+        if place.world:
+            context = "foreign"
+        elif re.search("[\u0600-\u06ff]", name) and place.source != "sites" and self.needs_context(name):
+            context = "word"
+        else:
+            context = ""
+        return match, context
+
     def choose(
         self,
         candidates: Sequence[Place],
@@ -296,12 +347,13 @@ class Gazetteer:
                 return False
             return any(p.id != aid and haversine_km(p.lat, p.lon, la, lo) <= _ANCHOR_KM for aid, la, lo in pts)
 
-        def key(p: Place) -> tuple[int, int, int, int, int, int, int, str]:
+        def key(p: Place) -> tuple[int, int, int, int, int, int, int, int, str]:
             return (
                 crank.get(p.country, len(countries)),
                 0 if in_admin1(p) else 1,
                 0 if pts and near_anchor(p) else 1,
                 0 if outlet_country and p.country == outlet_country else 1,
+                1 if p.world and p.country not in crank else 0,
                 _tier(p),
                 0 if p.source == "sites" else 1,
                 -p.population,
@@ -360,8 +412,8 @@ class Gazetteer:
                 k = _key(c)
                 if len(k.replace(" ", "")) < 3:
                     continue
-                if not curated and k in self._blocklist:
-                    continue
+                if not curated and (k in self._blocklist or (p.world and (k in self.words or len(k) < 4))):
+                    continue  # "المدينة" is "the city"; "إلي" (Ely, US) is "إلى"
                 yield c, pid
 
     def _key_index(self) -> dict[str, tuple[str, ...]]:
@@ -404,7 +456,7 @@ def _float(s: str) -> float | None:
     return float(s) if s else None
 
 
-def _read_geonames(path: Path, places: list[Place], forms: dict[str, tuple[str, ...]]) -> None:
+def _read_geonames(path: Path, places: list[Place], forms: dict[str, tuple[str, ...]], world: bool = False) -> None:
     try:
         text = gzip.decompress(path.read_bytes()).decode("utf-8")
     except OSError as exc:
@@ -422,7 +474,7 @@ def _read_geonames(path: Path, places: list[Place], forms: dict[str, tuple[str, 
         pid, kind, name, ar, cc, a1, a2, lat, lon, pop = f[:10]
         ar_forms = tuple(ar.split("|")) if ar else ()
         places.append(Place(pid, name, ar_forms[0] if ar_forms else "", kind, cc, a1 or None, a2 or None,
-                            _float(lat), _float(lon), int(pop), precision[kind]))  # fmt: skip
+                            _float(lat), _float(lon), int(pop), precision[kind], world))  # fmt: skip
         if ar_forms:
             forms[pid] = ar_forms
 
@@ -461,6 +513,25 @@ def _read_sites(path: Path, places: list[Place], forms: dict[str, tuple[str, ...
             raise ResourceError(str(path), "no Arabic form", line=lineno)
         places.append(Place(sid, name, ar_forms[0], kind, cc, a1 or None, None, la, lo, 0, gp))
         forms[sid] = ar_forms
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    out = set()
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#") and not line.startswith("key\t"):
+            out.add(line.split("\t", 1)[0])
+    return frozenset(out)
+
+
+def _read_context(path: Path) -> dict[str, frozenset[str]]:
+    if not path.exists():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {k: frozenset(fold(w) for w in v) for k, v in data.items()}
 
 
 def _read_blocklist(path: Path) -> frozenset[str]:

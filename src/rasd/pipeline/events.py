@@ -362,6 +362,8 @@ def _event_places(
             continue
         if chosen[key].kind == "country" and not _locative(doc, m, preps):
             continue  # "اتهمت حماس إسرائيل", "منسوبة لإسرائيل": a country as an actor, not a place
+        if chosen[key].world and not (_locative(doc, m, preps) or any(0 <= m.wstart - h.nend <= 1 for h in heads)):
+            continue  # "ضغطت موسكو", "لاعب برشلونة": a foreign capital or club, not where it happened
         if any(0 <= m.wstart - b <= 30 for b in betweens):
             continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
         refs.append(_extend(m, near, heads, here))

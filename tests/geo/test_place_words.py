@@ -1,0 +1,59 @@
+"""Names that are also common words (``places/words.tsv``, from corpus counts vs population) name
+no place in sentences where they are words, and still name the place with place context."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import rasd
+from rasd.pipeline import STAGES, prepare
+from rasd.pipeline.places import choose_places
+from rasd.types import Article
+
+# (sentence, the word as written) — the word is not a place here
+WORDS: list[tuple[str, str]] = [
+    ("لعبت الوساطة المصرية دورا كبيرا في التوصل إلى وقف إطلاق النار.", "دورا"),
+    ("أكد الوزير أن الحكومة ستؤدي دورا محوريا في إعادة الإعمار.", "دورا"),
+    ("قال إن الاعتداء على المدنيين عمل غير بشري ويجب محاسبة المسؤولين.", "بشري"),
+    ("حذرت المنظمة من كارثة على المستوى البشري في المخيمات.", "بشري"),
+    ("تحدث الشيخ عن نزاع قبلي قديم بين العشيرتين على الأرض.", "قبلي"),
+    ("أعرب الرئيس عن الأمل في التوصل إلى حل سياسي للأزمة.", "الأمل"),
+    ("وقال إن هناك بارقة أمل في نجاح المفاوضات.", "أمل"),
+    ("احتفل أنصار الحزب بالنصر في الانتخابات البلدية.", "النصر"),
+    ("وقع البلدان اتفاقا للتعاون الأمني في بلد عربي آخر.", "بلد"),
+    ("قال إن أي بلد لا يستطيع مواجهة الإرهاب وحده.", "بلد"),
+    ("استمرت المعارك ثلاثين يوما دون توقف في الجبهة.", "يوما"),
+    ("لم تعرف هوية المهاجمين حتى الآن بحسب الشرطة.", "هوية"),
+    ("تجمع المحتجون في الميدان الرئيسي للمدينة وسط انتشار أمني.", "الميدان"),
+]
+
+
+def _place_texts(text: str) -> list[str]:
+    res = rasd.load_resources()
+    doc = prepare(Article(doc_id="t", text=text, pub_date=date(2019, 3, 1)))
+    for name, stage in STAGES:
+        if name == "events":
+            break
+        doc = stage(doc, res)
+        if doc.quiet:
+            return []
+    return [doc.text[s:e] for s, e in choose_places(doc, res)]
+
+
+@pytest.mark.parametrize(("sentence", "word"), WORDS, ids=[f"{i}-{w}" for i, (_, w) in enumerate(WORDS)])
+def test_word_is_not_a_place(sentence: str, word: str) -> None:
+    places = _place_texts(sentence)
+    assert not any(word in p or p in word for p in places), places
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("سقطت قذائف هاون على قضاء بلد شمال بغداد.", "بلد"),
+        ("قتل ثلاثة أشخاص في انفجار في مدينة بلد شمال بغداد.", "بلد"),
+    ],
+)
+def test_word_with_place_context_is_a_place(sentence: str, word: str) -> None:
+    assert any(word in p for p in _place_texts(sentence))
