@@ -106,7 +106,9 @@ def cue_features(doc: Doc, start: int, end: int, prefix: str) -> Features:
     return {f"{prefix}={kind}": 1.0 for kind in doc.cues if cue_in(doc, kind, start, end)}
 
 
-def event_features(doc: Doc, res: Resources, c: Candidate, ev: Event, n_events: int) -> Features:
+def event_features(
+    doc: Doc, res: Resources, c: Candidate, ev: Event, n_events: int, precise: dict[str, int] | None = None
+) -> Features:
     """Features of whether ``ev`` is a real, specific occurrence, and of its role and certainty."""
     sent = doc.sentences[c.sentence]
     cs, ce = doc.clause_of(c.sentence, c.trigger.nstart)
@@ -144,6 +146,10 @@ def event_features(doc: Doc, res: Resources, c: Candidate, ev: Event, n_events: 
         f[f"geo_precision={ev.location.geo_precision}"] = 1.0
         place = doc.places.get((c.place.mention.nstart, c.place.mention.nend)) if c.place else None
         f[f"place_kind={place.kind if place else 'none'}"] = 1.0
+        if ev.location.geo_precision == 3 and precise is not None:
+            # a country or region while the article names towns of that country: probably not where
+            # it happened; the only place named: probably all the article knows
+            f[f"vague_with_precise={bucket(precise.get(ev.location.country or '', 0), (0, 1, 3))}"] = 1.0
     for slot, actor in (("actor1", ev.actor1), ("actor2", ev.actor2)):
         f[f"{slot}_inter={actor.inter if actor else 'none'}"] = 1.0
         f[f"{slot}_named={bool(actor and actor.text)}"] = 1.0
@@ -244,10 +250,15 @@ def describe(doc: Doc, res: Resources, *, all_places: bool = True, types: bool =
         counts[pid] = counts.get(pid, 0) + 1
     cases = []
     n_events = len(doc.events)
+    precise: dict[str, int] = {}  # country → mentions of its places more precise than a region
+    for m in named:
+        p = doc.places[(m.nstart, m.nend)]
+        if p.geo_precision < 3:
+            precise[p.country] = precise.get(p.country, 0) + 1
     for ev, c in zip(doc.events, doc.resolved, strict=True):
         case = EventCase(
             event=ev,
-            features=event_features(doc, res, c, ev, n_events),
+            features=event_features(doc, res, c, ev, n_events, precise),
             type_features=type_features(doc, res, c) if types else {},
             flagged=bool(c.flags),
         )
