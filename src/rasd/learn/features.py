@@ -221,7 +221,16 @@ def place_features(
         "container_kind": float(place.kind in CONTAINER_KINDS),
         f"clitic={doc.text[m.wstart : m.nstart] or '-'}": 1.0,
     }
+    owners = [
+        o.trigger for o in doc.candidates if o.place is not None and o.place.mention.nstart == m.nstart and not o.flags
+    ]
+    f["owned_here"] = float(any(o.nstart == t.nstart for o in owners))
+    f["owned_by_other"] = float(any(o.nstart != t.nstart for o in owners))  # the rules gave it to another event
     if same_sentence:
+        lo, hi = sorted((t.nstart, m.nstart))
+        between = within(doc.entities, lo, hi)
+        f["trigger_between"] = float(any(o.kind == "trigger" and lo < o.nstart != t.nstart for o in between))
+        f["same_clause"] = float(doc.clause_of(c.sentence, m.nstart) == doc.clause_of(c.sentence, t.nstart))
         ahead = [o for o in others if doc.sentence_at(o.nstart) == c.sentence and t.nend <= o.nstart < m.nstart]
         f["first_after"] = float(after and not ahead)
         f["nearest"] = float(

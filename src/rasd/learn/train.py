@@ -188,9 +188,16 @@ def _decision_data(examples: Sequence[Example]):
                 continue
             if len(case.places) > 1 and g.get("location"):
                 agree = [locations_agree(g["location"], o.location.to_dict()) for o in case.places]
+                # a place where another gold event of the sentence happened is no negative example
+                pred = case.event.to_dict()
+                others = [o for o in gold_events if o is not g and o.get("location") and evidence_overlap(o, pred)]
+                elsewhere = [
+                    not a and any(locations_agree(o["location"], opt.location.to_dict()) for o in others)
+                    for a, opt in zip(agree, case.places, strict=True)
+                ]
                 if any(agree) and not all(agree):
-                    place_x.extend(o.features for o in case.places)
-                    place_y.extend(agree)
+                    place_x.extend(o.features for o, e in zip(case.places, elsewhere, strict=True) if not e)
+                    place_y.extend(a for a, e in zip(agree, elsewhere, strict=True) if not e)
             if g.get("sub_event_type") in SUB_TO_TYPE:
                 type_x.append(case.type_features)
                 type_y.append(g["sub_event_type"])
