@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..learn.cli import LearnOption
 from .report import default_text_dirs, render_curve, render_errors, render_report, report_json
 from .scorer import load_gold, load_predictions, score
 
@@ -69,13 +70,7 @@ def eval_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="With --cv: the seed that deals articles into folds.")] = 0,
-    learn: Annotated[
-        str,
-        typer.Option(
-            help="With --cv: the decisions to learn, comma-separated, of place, type, role, certainty, event; the "
-            "others stay with the rules. Default: the set cross-validation supports (event)."
-        ),
-    ] = "event",
+    learn: LearnOption = "event",
 ) -> int:
     """Score predicted event records against the gold annotations (FORMAT.md, "Scoring").
 

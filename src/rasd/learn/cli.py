@@ -12,6 +12,14 @@ from rich.progress import Progress
 
 from ..types import Article
 
+LearnOption = Annotated[
+    str,
+    typer.Option(
+        help="The decisions to learn, comma-separated, of place, type, role, certainty, event; the others stay "
+        "with the rules. Default: the set cross-validation supports (event).",
+    ),
+]
+
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"rasd train: {' '.join(message.split())}", err=True)
@@ -79,13 +87,7 @@ def train_command(
         int, typer.Option(help="Also cross-validate with K folds and record the figures in the model (0: skip).")
     ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment (fitting itself is deterministic).")] = 0,
-    learn: Annotated[
-        str,
-        typer.Option(
-            help="The decisions to learn, comma-separated, of place, type, role, certainty, event; the others stay "
-            "with the rules. Default: the set cross-validation supports (event)."
-        ),
-    ] = "event",
+    learn: LearnOption = "event",
 ) -> None:
     """Fit the decision models (place, type, role, certainty, is-event and its threshold) on gold.
 
