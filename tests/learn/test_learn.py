@@ -12,7 +12,7 @@ import pytest
 from rasd.learn.decide import choose
 from rasd.learn.features import bucket, stem
 from rasd.learn.model import Linear, Model, shipped_path
-from rasd.learn.train import Example, align, best_threshold, cases_of, fit
+from rasd.learn.train import ALL_DECISIONS, Example, align, best_threshold, cases_of, fit
 from rasd.resources.loader import load_resources
 from rasd.types import Article
 
@@ -71,7 +71,8 @@ def test_without_a_model_the_rules_decide(seed_cases) -> None:
 
 def test_shipped_model_decides_the_seed(res, seed_cases) -> None:
     model = Model.load(shipped_path())
-    assert model.provenance["gold_events"] > 500 and model.provenance["learned_decisions"] == ["event"]
+    assert model.provenance["gold_events"] > 500
+    assert model.provenance["learned_decisions"] == ["actor1", "actor2", "event"]
     events = choose(seed_cases, model, res.note_phrases)
     main = max(events, key=lambda e: e.confidence)
     assert main.event_type == "Explosions/Remote violence"
@@ -111,9 +112,9 @@ def test_training_on_gold_learns_from_a_rejected_event(res, tmp_path: Path) -> N
     examples = load_examples(gold_dir, res, texts=[SHARED_GOLD.parent / "corpus" / "dev"])
     assert len(examples) == 30
     model = fit(examples, res.note_phrases)
-    assert set(model.decisions) == {"event"} and 0.0 < model.threshold < 1.0  # the default: is-event only
-    every = fit(examples, res.note_phrases, decisions_to_fit=("place", "type", "role", "certainty", "event"))
-    assert set(every.decisions) == {"place", "type", "role", "certainty", "event"}
+    assert set(model.decisions) == {"actor1", "actor2", "event"} and 0.0 < model.threshold < 1.0  # the default
+    every = fit(examples, res.note_phrases, decisions_to_fit=ALL_DECISIONS)
+    assert set(every.decisions) == set(ALL_DECISIONS)
     text = SEED.read_text(encoding="utf-8")
     cases = cases_of(Article(text=text, doc_id="review:seed", pub_date=date(2023, 4, 11)), res)
     before = {e.location.name: e.confidence for e in choose(cases, model, res.note_phrases, every_place=True)}
@@ -181,3 +182,11 @@ def test_reviews_in_a_store_become_training_gold(tmp_path: Path) -> None:
     assert article.doc_id.startswith("review:") and "كونيكو" in article.text
     names = [e["location"]["name"] for e in gold["events"]]
     assert names == ["Conoco field (corrected)"]  # accepted/corrected events only: the rejected one is gone
+
+
+def test_seed_actor_options_hold_the_rules_choice_nobody_and_the_named_actors(seed_cases) -> None:
+    main = next(c for c in seed_cases if c.event.role == "main" and "كونيكو" in c.event.location.text)
+    first, second, nobody = main.actors[:3]
+    assert first.actor is main.event.actor1 and second.actor is main.event.actor2
+    assert nobody.actor is None and nobody.features["nobody"] == 1.0
+    assert first.features["rule1"] == 1.0 and f"inter={first.actor.inter}" in first.features

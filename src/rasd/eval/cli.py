@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..learn.cli import LearnOption
+from ..learn.cli import DEFAULT_LEARN, LearnOption
 from .report import default_text_dirs, render_curve, render_errors, render_report, report_json
 from .scorer import load_gold, load_predictions, score
 
@@ -70,7 +70,7 @@ def eval_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="With --cv: the seed that deals articles into folds.")] = 0,
-    learn: LearnOption = "event",
+    learn: LearnOption = DEFAULT_LEARN,
 ) -> int:
     """Score predicted event records against the gold annotations (FORMAT.md, "Scoring").
 
@@ -128,7 +128,7 @@ def _cross_validate(
     json_out: bool,
     errors: bool,
     curve: bool,
-    learn: str = "event",
+    learn: str = DEFAULT_LEARN,
 ) -> int:
     import json
 

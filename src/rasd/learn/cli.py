@@ -11,12 +11,14 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ..types import Article
+from .train import DEFAULT_DECISIONS
 
+DEFAULT_LEARN = ",".join(DEFAULT_DECISIONS)
 LearnOption = Annotated[
     str,
     typer.Option(
         help="The decisions to learn, comma-separated, of place, type, role, certainty, event; the others stay "
-        "with the rules. Default: the set cross-validation supports (event).",
+        "with the rules. Default: the set cross-validation supports.",
     ),
 ]
 
@@ -87,7 +89,7 @@ def train_command(
         int, typer.Option(help="Also cross-validate with K folds and record the figures in the model (0: skip).")
     ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment (fitting itself is deterministic).")] = 0,
-    learn: LearnOption = "event",
+    learn: LearnOption = DEFAULT_LEARN,
 ) -> None:
     """Fit the decision models (place, type, role, certainty, is-event and its threshold) on gold.
 

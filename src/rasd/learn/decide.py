@@ -68,6 +68,7 @@ def choose(
             base.role = "background" if p >= 0.5 else "main"
             base.rules["role"] = f"learned (P(background)={p:.2f}): {_why(role_model, case.features)}"
         x[f"decided_role={base.role}"] = 1.0
+        _choose_actors(base, case, model, x)
         if cert_model is not None:
             p = cert_model.probability(case.features)
             base.certainty = "hedged" if p >= 0.5 else "reported"
@@ -106,6 +107,29 @@ def choose(
     if capture is not None:
         capture.extend(x for _, x in out)
     return [e for e, _ in out]
+
+
+def _choose_actors(ev: Event, case: EventCase, model: Model, x: Features) -> None:
+    """The learned actor1 and actor2 among the case's options: the likeliest pair of two
+    different actors (or nobody); a slot without a model keeps the rules' choice."""
+    models = [model["actor1"], model["actor2"]]
+    if not case.actors or models == [None, None]:
+        return
+    n = len(case.actors)
+    probs = [
+        [m.probability(o.features) for o in case.actors] if m is not None else [float(i == k) for i in range(n)]
+        for k, m in enumerate(models)
+    ]
+    ids = [o.actor.id if o.actor is not None else None for o in case.actors]
+    best = max(
+        ((i, j) for i in range(n) for j in range(n) if ids[i] is None or ids[i] != ids[j]),
+        key=lambda ij: (probs[0][ij[0]] * probs[1][ij[1]], -ij[0], -ij[1]),
+    )
+    for k, (slot, i) in enumerate(zip(("actor1", "actor2"), best, strict=True)):
+        if models[k] is not None and i != k:
+            setattr(ev, slot, case.actors[i].actor)
+            ev.rules[slot] = f"learned (p={probs[k][i]:.2f}): {_why(models[k], case.actors[i].features)}"
+            x[f"relearned_{slot}"] = 1.0
 
 
 def _copy(ev: Event) -> Event:

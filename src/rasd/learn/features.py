@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ..pipeline.doc import Candidate, Doc, PlaceRef, cue_in, within
+from ..pipeline.doc import ActorRef, Candidate, Doc, PlaceRef, cue_in, within
 from ..pipeline.events import CONTAINER_KINDS, _contains, place_ref
 from ..pipeline.match import Mention
 from ..pipeline.places import dateline_end
-from ..pipeline.resolve import location_of
+from ..pipeline.resolve import actor_of, location_of
 from ..resources.loader import Resources
-from ..types import SUB_TO_TYPE, Event, Location
+from ..types import SUB_TO_TYPE, Actor, Event, Location
 
 Features = dict[str, float]
 WORD = re.compile(r"[\u0621-\u064a]+|[a-z]+")
@@ -44,6 +44,15 @@ class PlaceOption:
 
 
 @dataclass(slots=True)
+class ActorOption:
+    """One actor an event's actor1 or actor2 may be (``actor`` None: nobody), with the features of
+    choosing it for each slot."""
+
+    actor: Actor | None
+    features: Features
+
+
+@dataclass(slots=True)
 class EventCase:
     """One candidate event: the rules' event and the features of every decision about it."""
 
@@ -51,6 +60,7 @@ class EventCase:
     features: Features  # is-event, role and certainty
     type_features: Features  # sub-event type
     places: list[PlaceOption] = field(default_factory=list)  # [0] is the rules' place, when it has one
+    actors: list[ActorOption] = field(default_factory=list)  # the rules' two first, then "nobody", then others
     flagged: bool = False  # a rule says it reports no event (a feature; the fallback drops it)
 
 
@@ -248,7 +258,67 @@ def place_features(
     return f
 
 
-def describe(doc: Doc, res: Resources, *, all_places: bool = True, types: bool = True) -> list[EventCase]:
+ACTOR_CUES = ("agent_preps", "target_preps", "agent_verbs", "passive", "agent_heads", "ally_preps", "affiliation")
+MAX_ACTOR_OPTIONS = 8
+
+
+def actor_options(doc: Doc, res: Resources, c: Candidate, ev: Event, counts: dict[str, int]) -> list[ActorOption]:
+    """The rules' actor1 and actor2, "nobody", and every other actor named in the event's sentences
+    or the headline, each with the features of being actor1 and actor2."""
+    country = ev.location.country if ev.location else None
+    base = {f"sub={ev.sub_event_type}": 1.0, f"type={ev.event_type}": 1.0, "bias_rule": 1.0}
+    out = [
+        ActorOption(ev.actor1, {**base, **_actor_side(ev.actor1, ev, "rule1")}),
+        ActorOption(ev.actor2, {**base, **_actor_side(ev.actor2, ev, "rule2")}),
+        ActorOption(None, {**base, "nobody": 1.0, f"nobody_rule1={ev.actor1 is None}": 1.0,
+                           f"nobody_rule2={ev.actor2 is None}": 1.0}),
+    ]  # fmt: skip
+    seen = {a.id for a in (ev.actor1, ev.actor2) if a is not None}
+    sentences = sorted(c.sentences | ({0} if doc.has_title else set()))
+    t = c.trigger
+    for i in sentences:
+        span = doc.sentences[i].span
+        for m in within(doc.entities, span.start, span.end):
+            if m.kind != "actor" or len(out) >= MAX_ACTOR_OPTIONS:
+                continue
+            actor = actor_of(doc, res, ActorRef(m, m.ref, "mention"), country)
+            if actor is None or actor.id in seen:
+                continue
+            seen.add(actor.id)
+            f = {**base, **_actor_side(actor, ev, "mention")}
+            same = i == c.sentence
+            f["same_sentence"] = float(same)
+            f["in_title"] = float(i == 0 and doc.has_title)
+            if same:
+                f["before_trigger"] = float(m.nend <= t.wstart)
+                gap = t.wstart - m.nend if m.nend <= t.wstart else m.nstart - t.nend
+                f[f"gap={bucket(gap, (3, 15, 40, 100))}"] = 1.0
+                f["same_clause"] = float(doc.clause_of(i, m.nstart) == doc.clause_of(i, t.nstart))
+            floor = span.start
+            for kind in ACTOR_CUES:
+                if any(m.wstart - q.nend <= 3 for q in cue_in(doc, kind, max(floor, m.wstart - 30), m.wstart)):
+                    f[f"cue_before={kind}"] = 1.0
+            f[f"mentions={bucket(counts.get(m.ref, 0), (1, 2, 4))}"] = 1.0
+            out.append(ActorOption(actor, f))
+    return out
+
+
+def _actor_side(actor: Actor | None, ev: Event, origin: str) -> Features:
+    if actor is None:
+        return {f"{origin}_none": 1.0}
+    kind = actor.inter if actor.inter is not None else "?"
+    return {
+        origin: 1.0,
+        f"inter={kind}": 1.0,
+        f"inter={kind}&sub={ev.sub_event_type}": 1.0,
+        f"actor={actor.name}": 1.0,
+        "named_in_text": float(bool(actor.text)),
+    }
+
+
+def describe(
+    doc: Doc, res: Resources, *, all_places: bool = True, types: bool = True, actors: bool = True
+) -> list[EventCase]:
     """One :class:`EventCase` per event the rule stages assembled (``doc.events``/``doc.resolved``).
     Deciding without a place or type model needs only the rules' place and no type features
     (``all_places``/``types`` False: the same features, less work)."""
@@ -259,6 +329,11 @@ def describe(doc: Doc, res: Resources, *, all_places: bool = True, types: bool =
         counts[pid] = counts.get(pid, 0) + 1
     cases = []
     n_events = len(doc.events)
+    actor_counts: dict[str, int] = {}
+    if actors:
+        for m in doc.entities:
+            if m.kind == "actor":
+                actor_counts[m.ref] = actor_counts.get(m.ref, 0) + 1
     precise: dict[str, int] = {}  # country → mentions of its places more precise than a region
     for m in named:
         p = doc.places[(m.nstart, m.nend)]
@@ -270,6 +345,7 @@ def describe(doc: Doc, res: Resources, *, all_places: bool = True, types: bool =
             features=event_features(doc, res, c, ev, n_events, precise),
             type_features=type_features(doc, res, c) if types else {},
             flagged=bool(c.flags),
+            actors=actor_options(doc, res, c, ev, actor_counts) if actors else [],
         )
         if ev.location is not None:
             own = doc.places.get((c.place.mention.nstart, c.place.mention.nend)) if c.place else None

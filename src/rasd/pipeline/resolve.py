@@ -506,8 +506,8 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
     else:
         when, precision_t = pub, "week"
     country = loc.country if loc else None
-    actor1 = _actor(doc, res, c.actor1, country)
-    actor2 = _actor(doc, res, c.actor2, country)
+    actor1 = actor_of(doc, res, c.actor1, country)
+    actor2 = actor_of(doc, res, c.actor2, country)
     actor1, actor2 = _conventions(doc, res, c, sub, actor1, actor2, loc)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         weaker = _weaker_of_same(c)
@@ -644,7 +644,8 @@ def _confidence(doc: Doc, c: Candidate, loc, actor1, actor2, date_precision) -> 
     return 1.0 / (1.0 + math.exp(-score))
 
 
-def _actor(doc: Doc, res: Resources, ref, country: str | None) -> Actor | None:
+def actor_of(doc: Doc, res: Resources, ref, country: str | None) -> Actor | None:
+    """The :class:`Actor` of a role reference, localized to the event's country."""
     if ref is None:
         return None
     info = res.actors.localize(ref.actor_id, country)
