@@ -57,6 +57,23 @@ CountryOption = Annotated[str | None, typer.Option(help="Only events in this cou
 IncludeRejectedOption = Annotated[
     bool, typer.Option("--include-rejected", help="Also events an analyst rejected (left out by default).")
 ]
+MinConfidenceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Leave out events below this confidence. Default: the extractor's threshold (0.5 with the rules; "
+        "the model's with RASD_DECISIONS=learned or RASD_MODEL; RASD_MIN_CONFIDENCE overrides); 0 keeps all.",
+        show_default=False,
+    ),
+]
+
+
+def _floor(value: float | None) -> float:
+    from .learn.model import confidence_floor
+
+    return confidence_floor() if value is None else value
 
 
 def _error(message: str) -> None:
@@ -386,6 +403,7 @@ def export_command(
     country: CountryOption = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type or sub-event type.")] = None,
     include_rejected: IncludeRejectedOption = False,
+    min_confidence: MinConfidenceOption = None,
     extra_columns: Annotated[
         bool,
         typer.Option(
@@ -427,6 +445,7 @@ def export_command(
         n = export(
             store, fmt, output, fused=fused, date_from=lo, date_to=hi, country=country, event_type=event_type,
             review="all" if include_rejected else "default", extra_columns=extra_columns,
+            min_confidence=_floor(min_confidence),
         )  # fmt: skip
     except BrokenPipeError:  # `rasd export | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -468,6 +487,7 @@ def query_command(
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many events.")] = 50,
     fused: Annotated[bool, typer.Option(help="Query fused events instead of article reports.")] = False,
     include_rejected: IncludeRejectedOption = False,
+    min_confidence: MinConfidenceOption = None,
 ) -> None:
     """Show stored events matching the filters as a table (newest first).
 
@@ -481,6 +501,7 @@ def query_command(
         country=country,
         event_type=event_type,
         review="all" if include_rejected else "default",
+        min_confidence=_floor(min_confidence),
     )
     store = _open(db)
     t = schema.fused_events if fused else schema.events

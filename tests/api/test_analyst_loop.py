@@ -86,10 +86,11 @@ def test_reject_leaves_every_output_and_correction_renotes_and_refuses(
     runner = CliRunner()
     db = ["--db", rw_store.url if "sqlite" in rw_store.url else rw_store.engine.url.render_as_string(False)]
     n_events = rw_store.count("events")
-    res = runner.invoke(cli, ["query", *db, "--limit", "500"], env={"COLUMNS": "300"})
+    every = ["--limit", "500", "--min-confidence", "0"]
+    res = runner.invoke(cli, ["query", *db, *every], env={"COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     assert f"{n_events - 1} event(s) shown" in res.output and "rejected" not in res.output
-    res = runner.invoke(cli, ["query", *db, "--limit", "500", "--include-rejected"], env={"COLUMNS": "300"})
+    res = runner.invoke(cli, ["query", *db, *every, "--include-rejected"], env={"COLUMNS": "300"})
     assert f"{n_events} event(s) shown" in res.output and "rejected" in res.output
 
     # correcting fatalities writes the notes again and re-fuses

@@ -15,7 +15,8 @@ COPY = "copy_of_seed"  # the second outlet's copy ingested by conftest.py
 
 
 def _all(client: TestClient, path: str = "/api/events", **params: object) -> list[dict]:
-    r = client.get(path, params={"limit": 500, **params})
+    """Every stored event matching ``params`` (``min_confidence=0``: below the default threshold too)."""
+    r = client.get(path, params={"limit": 500, "min_confidence": 0, **params})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["total"] == len(body["items"])
@@ -47,8 +48,9 @@ def test_events_all_and_paging(ro_client: TestClient, ro_store: Store) -> None:
     items = _all(ro_client)
     assert len(items) == n > 10
     assert {i["id"] for i in items} == set(range(1, n + 1)) or len({i["id"] for i in items}) == n
-    page1 = ro_client.get("/api/events", params={"limit": 5, "offset": 0, "sort": "date"}).json()
-    page2 = ro_client.get("/api/events", params={"limit": 5, "offset": 5, "sort": "date"}).json()
+    every = {"limit": 5, "sort": "date", "min_confidence": 0}
+    page1 = ro_client.get("/api/events", params={**every, "offset": 0}).json()
+    page2 = ro_client.get("/api/events", params={**every, "offset": 5}).json()
     assert page1["total"] == page2["total"] == n and page1["limit"] == 5 and page2["offset"] == 5
     ids1, ids2 = [i["id"] for i in page1["items"]], [i["id"] for i in page2["items"]]
     assert len(ids1) == len(ids2) == 5 and not set(ids1) & set(ids2)
@@ -122,7 +124,7 @@ def test_event_detail(ro_client: TestClient, ro_store: Store) -> None:
 
 @pytest.mark.parametrize("by", ["day", "week", "month", "type", "admin1"])
 def test_aggregates(ro_client: TestClient, ro_store: Store, by: str) -> None:
-    r = ro_client.get("/api/aggregates", params={"by": by})
+    r = ro_client.get("/api/aggregates", params={"by": by, "min_confidence": 0})
     assert r.status_code == 200, r.text
     buckets = r.json()["buckets"]
     assert sum(b["events"] for b in buckets) == ro_store.count("events")
@@ -132,10 +134,10 @@ def test_aggregates(ro_client: TestClient, ro_store: Store, by: str) -> None:
         assert all(b["key"] is None or len(b["key"]) == 7 for b in buckets)
     if by == "week":
         assert all(b["key"] is None or "-W" in b["key"] for b in buckets)
-    fused = ro_client.get("/api/aggregates", params={"by": by, "fused": True}).json()
+    fused = ro_client.get("/api/aggregates", params={"by": by, "fused": True, "min_confidence": 0}).json()
     assert sum(b["events"] for b in fused["buckets"]) == ro_store.count("fused_events")
     country = next(i["country"] for i in items if i["country"])
-    sub = ro_client.get("/api/aggregates", params={"by": by, "country": country}).json()["buckets"]
+    sub = ro_client.get("/api/aggregates", params={"by": by, "country": country, "min_confidence": 0}).json()["buckets"]
     assert sum(b["events"] for b in sub) == sum(i["country"] == country for i in items)
 
 
@@ -262,3 +264,10 @@ def test_dates_are_iso(ro_client: TestClient) -> None:
     for item in _all(ro_client):
         if item["date"]:
             date.fromisoformat(item["date"])
+
+
+def test_events_below_the_extractor_threshold_are_left_out_by_default(ro_client: TestClient) -> None:
+    everything = _all(ro_client)
+    default = ro_client.get("/api/events", params={"limit": 500}).json()["items"]
+    assert any(i["confidence"] < 0.5 for i in everything)  # ingest stores every candidate
+    assert {i["id"] for i in default} == {i["id"] for i in everything if i["confidence"] >= 0.5}

@@ -22,8 +22,10 @@ def test_ingest_query_export(tmp_path: Path) -> None:
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "│    6 │   0 │       6 │" in again.output
 
+    q = runner.invoke(app, ["query", "--db", db, "--country", "LY", "--limit", "5", "--min-confidence", "0"])
+    assert q.exit_code == 0 and "3 event(s) shown" in q.output  # every stored candidate
     q = runner.invoke(app, ["query", "--db", db, "--country", "LY", "--limit", "5"])
-    assert q.exit_code == 0 and "3 event(s) shown" in q.output
+    assert q.exit_code == 0 and "2 event(s) shown" in q.output  # the default: at or above the 0.5 threshold
 
     out = tmp_path / "ly.csv"
     e = runner.invoke(app, ["export", "--db", db, "--format", "acled-csv", "--country", "LY", "-o", str(out)])

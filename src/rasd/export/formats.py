@@ -489,6 +489,7 @@ def export(
     review: str = "default",
     extra_columns: bool = False,
     where: EventFilter | None = None,
+    min_confidence: float | None = None,
 ) -> int:
     """Write the stored (or, with ``fused``, the fused) events to ``out``; returns how many.
 
@@ -500,12 +501,17 @@ def export(
     ``date_from``/``date_to`` (inclusive, on the event date), ``country`` (ISO2) and
     ``event_type`` (type or sub-type) select events, or ``where`` (an :class:`EventFilter`)
     does. Rejected events are left out unless ``review`` is ``"all"`` (see
-    :data:`rasd.store.records.REVIEW_CHOICES`).
+    :data:`rasd.store.records.REVIEW_CHOICES`), and so are events below ``min_confidence``.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     flt = where or EventFilter(
-        date_from=date_from, date_to=date_to, country=country, event_type=event_type, review=review
+        date_from=date_from,
+        date_to=date_to,
+        country=country,
+        event_type=event_type,
+        review=review,
+        min_confidence=min_confidence,
     )
     if fmt == "parquet":
         if str(out) == "-":

@@ -125,6 +125,22 @@ def shipped_path() -> Path:
     return Path(__file__).resolve().parents[1] / "resources" / "data" / "model" / "decisions.json.gz"
 
 
+def confidence_floor() -> float:
+    """The confidence below which events are left out by default everywhere (``extract``,
+    ``query``, ``export``, the API and the dashboard): ``RASD_MIN_CONFIDENCE`` if set; else, when
+    the learned decisions decide (``RASD_MODEL`` or ``RASD_DECISIONS=learned``), the model's
+    threshold, which maximised cross-validated F1; else 0.5, the rules' "more likely than not"."""
+    import os
+
+    if os.environ.get("RASD_MIN_CONFIDENCE"):
+        return float(os.environ["RASD_MIN_CONFIDENCE"])
+    if os.environ.get("RASD_MODEL"):
+        return Model.load(os.environ["RASD_MODEL"]).threshold
+    if os.environ.get("RASD_DECISIONS") == "learned":
+        return default_threshold()
+    return 0.5
+
+
 def default_threshold() -> float:
     """The confidence threshold of the shipped model (the one that maximised cross-validated F1),
     read from its header alone; 0.5 without a model."""

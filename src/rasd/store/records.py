@@ -155,7 +155,9 @@ class EventFilter:
         event_type: str | None = None,
         review: str = "default",
         extra: Callable[[Any], Sequence[Any]] | None = None,
+        min_confidence: float | None = None,
     ) -> None:
+        self.min_confidence = min_confidence
         self.date_from = date_from
         self.date_to = date_to
         self.country = country.upper() if country else None
@@ -169,11 +171,14 @@ class EventFilter:
         return (
             self.extra is not None
             or self.review not in ("default", "all")
+            or bool(self.min_confidence)
             or any(v is not None for v in (self.date_from, self.date_to, self.country, self.event_type))
         )
 
     def apply(self, stmt: Select[Any], table: Any) -> Select[Any]:
         """``stmt`` restricted to the rows of ``table`` (events or fused_events) that pass."""
+        if self.min_confidence:
+            stmt = stmt.where(table.c.confidence >= self.min_confidence)
         if self.date_from is not None:
             stmt = stmt.where(table.c.date >= self.date_from)
         if self.date_to is not None:

@@ -36,6 +36,7 @@ from starlette.background import BackgroundTask
 from .. import __version__
 from ..errors import ExtractionTimeout
 from ..export.formats import COUNTRY_NAMES, export
+from ..learn.model import confidence_floor
 from ..store import schema
 from ..store.db import Store
 from ..store.fuse import fuse
@@ -316,7 +317,15 @@ def event_filters(
     actor: Annotated[str | None, Query(max_length=256, description="Part of actor1's or actor2's name.")] = None,
     q: Annotated[str | None, Query(max_length=256, description="Text in notes, location or actors.")] = None,
     bbox: Annotated[str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")] = None,
-    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="Confidence at least this.")] = None,
+    min_confidence: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1,
+            description="Confidence at least this. Default: the extractor's threshold (as rasd extract, query and "
+            "export); 0 returns every event.",
+        ),
+    ] = None,
     review: Annotated[
         Review,
         Query(
@@ -326,6 +335,8 @@ def event_filters(
     ] = "default",
 ) -> Filters:
     """The shared filter query parameters (a FastAPI dependency)."""
+    if min_confidence is None:
+        min_confidence = confidence_floor()
     return Filters(
         date_from, date_to, country, admin1, event_type, sub_event_type, actor, q, _bbox(bbox), min_confidence, review
     )
