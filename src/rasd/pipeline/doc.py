@@ -28,6 +28,9 @@ class PlaceRef:
     text_end: int
     near: bool = False  # "قرب X", "ريف X", "شرقي X" → precision 2
     here: bool = False  # "X، حيث وقع الهجوم": named as the place of the event that follows
+    # "حي الشعار في حلب": the text names a district, camp, base... inside the mention's place, which
+    # the gazetteer does not know; geocoded to the mention's place with precision 2
+    inside: bool = False
 
 
 @dataclass(slots=True)
@@ -87,6 +90,8 @@ class Doc:
     _times: dict[int, list[TimeRef]] = field(default_factory=dict)
     _numbers: dict[int, list[Number]] = field(default_factory=dict)
     places: dict[tuple[int, int], Any] = field(default_factory=dict)  # mention span → chosen Place
+    # mention span of a town → span of the precise place named inside it ("حي الشعار في حلب")
+    precise: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     resolved: list[Candidate] = field(default_factory=list)  # set by resolve: the candidate of each event

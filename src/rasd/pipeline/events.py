@@ -26,7 +26,7 @@ from ..resources.loader import Resources
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
 from .match import Mention
 from .normalize import fold
-from .places import choose_places, dateline_end
+from .places import choose_places, dateline_end, precise_phrases
 from .screen import DEATH_CUES
 
 SITE_RADIUS_KM = 12.0
@@ -42,6 +42,7 @@ DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an 
 
 def build_candidates(doc: Doc, res: Resources) -> Doc:
     chosen = choose_places(doc, res)
+    doc.precise = precise_phrases(doc, res, chosen)
     dl_end = dateline_end(doc)
     # only a sentence with a trigger or a death word can hold an event (see ``screen``)
     starters = {doc.sentence_at(m.nstart) for m in doc.entities if m.kind == "trigger"}
@@ -354,19 +355,23 @@ def _event_places(
         seen.add(key)
         if dl_end > 0 and m.nend <= dl_end:
             continue
+        inside = doc.precise.get(key)  # "حي الشعار في حلب": the phrase starts at its head noun
+        wstart = inside[0] if inside else m.wstart
         here = bool(cue_in(doc, "here_after", m.nend, min(s.end, m.nend + 12)))  # "X، حيث وقع الهجوم"
-        after_from = doc.text[max(0, m.wstart - 3) : m.wstart] == "من " and not (from_is_place or here)
-        origin = any(0 <= m.nstart - o.nend <= 12 for o in origins) or after_from
-        if origin or 0 <= m.wstart - skipped_end <= 8:
+        after_from = doc.text[max(0, wstart - 3) : wstart] == "من " and not (from_is_place or here)
+        origin = any(0 <= (inside[0] if inside else m.nstart) - o.nend <= 12 for o in origins) or after_from
+        if origin or 0 <= wstart - skipped_end <= 8:
             skipped_end = m.nend  # "من البوكمال شرق دير الزور": the apposition is the launch area too
             continue
-        if chosen[key].kind == "country" and not _locative(doc, m, preps):
+        if chosen[key].kind == "country" and not (inside or _locative(doc, m, preps)):
             continue  # "اتهمت حماس إسرائيل", "منسوبة لإسرائيل": a country as an actor, not a place
-        if chosen[key].world and not (_locative(doc, m, preps) or any(0 <= m.wstart - h.nend <= 1 for h in heads)):
+        if chosen[key].world and not (
+            inside or _locative(doc, m, preps) or any(0 <= m.wstart - h.nend <= 1 for h in heads)
+        ):
             continue  # "ضغطت موسكو", "لاعب برشلونة": a foreign capital or club, not where it happened
-        if any(0 <= m.wstart - b <= 30 for b in betweens):
+        if any(0 <= wstart - b <= 30 for b in betweens):
             continue  # "الطريق الرابط بين صعدة والمزرق": a road or border, not where it happened
-        refs.append(_extend(m, near, heads, here))
+        refs.append(_extend(m, near, heads, here, inside))
     # "حاول متظاهرون عبور جسر الجمهورية باتجاه المنطقة الخضراء": a direction is where one was going,
     # not where it happened, unless it is the only place named
     if len(refs) > 1:
@@ -375,30 +380,41 @@ def _event_places(
     kept = []
     for r in refs:
         p = chosen[(r.mention.nstart, r.mention.nend)]
-        if p.kind in CONTAINER_KINDS and any(
-            _contains(p, chosen[(o.mention.nstart, o.mention.nend)]) for o in refs if o is not r
+        if (
+            not r.inside  # "مديرية حيس بمحافظة الحديدة": the district, geocoded to its province
+            and p.kind in CONTAINER_KINDS
+            and any(_contains(p, chosen[(o.mention.nstart, o.mention.nend)]) for o in refs if o is not r)
         ):
             continue
         kept.append(r)
     return kept
 
 
-def _extend(m: Mention, near: list[Mention], heads: list[Mention], here: bool = False) -> PlaceRef:
-    """The place phrase of ``m``: with the head noun and near words right before it."""
-    start = m.wstart
+def _extend(
+    m: Mention, near: list[Mention], heads: list[Mention], here: bool = False, inside: tuple[int, int] | None = None
+) -> PlaceRef:
+    """The place phrase of ``m``: with the head noun and near words right before it; for a precise
+    place named inside it (``inside``, see ``places.precise_phrases``), that place's head noun and
+    name, with the near words before them ("قرب مخيم اليرموك جنوب دمشق" → "قرب مخيم اليرموك")."""
+    first, end = inside if inside else (m.wstart, m.nend)
+    start = first
     is_near = False
     for c in sorted(near + heads, key=lambda c: -c.nend):  # "بالقرب من مدينة X": near, head, name
-        if 0 <= start - c.nend <= 1 or 0 <= m.wstart - c.nend <= 1:
+        if 0 <= start - c.nend <= 1 or 0 <= first - c.nend <= 1:
             start = min(start, c.wstart)  # with its article: "شمال غربي العاصمة مقديشو"
             is_near = is_near or c.ref == "near_words"
-    return PlaceRef(m, start, m.nend, near=is_near, here=here)
+    return PlaceRef(m, start, end, near=is_near, here=here, inside=inside is not None)
 
 
 def place_ref(doc: Doc, m: Mention) -> PlaceRef:
     """The place phrase of any place mention (the location decision's options)."""
     s = doc.sentences[doc.sentence_at(m.nstart)].span
-    lo = max(s.start, m.wstart - 60)
-    return _extend(m, cue_in(doc, "near_words", lo, m.wstart + 1), cue_in(doc, "place_heads", lo, m.wstart + 1))
+    inside = doc.precise.get((m.nstart, m.nend))
+    first = inside[0] if inside else m.wstart
+    lo = max(s.start, first - 60)
+    return _extend(
+        m, cue_in(doc, "near_words", lo, first + 1), cue_in(doc, "place_heads", lo, first + 1), inside=inside
+    )
 
 
 def _locative(doc: Doc, m: Mention, preps: list[Mention]) -> bool:

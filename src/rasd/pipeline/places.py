@@ -14,12 +14,19 @@ from collections import Counter
 
 from ..geo.gazetteer import Place
 from ..resources.loader import Resources
-from .doc import Doc
+from .doc import Doc, within
 from .match import Mention
 from .normalize import fold
 
 _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
 CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)
+PRECISE_REACH = 70  # characters before a town that a precise phrase and its link words may span
+NAME_WORDS = 3  # words of an unknown name after a precise head noun ("حي واحد حزيران")
+_TOKEN = re.compile(r"\S+")
+_BREAKS = frozenset("،,.؛;:!?()[]{}«»")  # punctuation that ends a name
+_QUOTES = "\"'“”#"
+_HEAD_CLITICS = ("وب", "ول", "وف", "و", "ب", "ل", "ف")  # "بمديرية", "لقضاء", "وحي"
+_LINK_CLITICS = ("ب", "ل", "ف")  # "بمحافظة", "لمحافظة" (never و: "مخيم X وحلب" lists two places)
 
 
 def choose_places(doc: Doc, res: Resources) -> dict[tuple[int, int], Place]:
@@ -129,3 +136,104 @@ def dateline_end(doc: Doc) -> int:
                 return s.span.start + m.end()
             return -1
     return -1
+
+
+def precise_phrases(
+    doc: Doc, res: Resources, chosen: dict[tuple[int, int], Place]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """The places named with a more precise area in front of them (issue #15, ACLED's "most precise
+    place"): a head noun of ``context.yaml`` ``precise_heads`` (district, subdistrict, neighbourhood,
+    camp, field, base, airport...), a name the gazetteer does not know, and link words to the town or
+    province containing it — "حي الشعار في حلب", "مخيم النصيرات وسط قطاع غزة", "مديرية حيس بمحافظة
+    الحديدة". Returns, for the mention of the containing place, the span of head noun and name (the
+    head's clitic left out): the location's text, geocoded to the containing place.
+
+    Not a precise phrase: a definite head ("القضاء على", "القاعدة", "المخيم": a verbal noun, a group,
+    an anaphora), a name with a punctuation mark, a link or a non-name word (``not_names``) in it, a
+    name holding a known place, a trigger or a country (a known name is its own place), a town
+    joined by "و" ("مخيم اليرموك والحجر الأسود" names two places), or no link word or clitic "ب"
+    between name and town."""
+    ctx = res.gazetteer.context
+    heads = ctx.get("precise_heads", frozenset())
+    if not heads:
+        return {}
+    links = (
+        ctx.get("container_links", frozenset())
+        | ctx.get("directions", frozenset())
+        | ctx.get("head_nouns", frozenset())
+        | ctx.get("capital_words", frozenset())
+    )
+    not_names = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset())
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for key in chosen:
+        m = next((e for e in within(doc.entities, key[0], key[1]) if (e.nstart, e.nend) == key), None)
+        if m is None:
+            continue
+        clitic = doc.text[m.wstart : m.nstart]
+        if clitic.startswith("و") or chosen[key].kind in ("country", "region"):
+            continue  # "قاعدة إنغرليك جنوب تركيا": a country or region locates no district
+        floor = max(doc.sentences[doc.sentence_at(m.nstart)].span.start, m.wstart - PRECISE_REACH)
+        toks = [(t.start() + floor, t.end() + floor, t.group()) for t in _TOKEN.finditer(doc.text[floor : m.wstart])]
+        n, linked = len(toks), clitic.removesuffix("ال").endswith("ب")
+        i = n
+        while i > 0:  # link words, right to left: "جنوب العاصمة", "بمحافظة", "في", "بالقرب من"
+            for k in (3, 2, 1):
+                if i - k >= 0 and _is_link(" ".join(fold(t[2]) for t in toks[i - k : i]), links, k):
+                    i -= k
+                    linked = True
+                    break
+            else:
+                break
+        if not linked:
+            continue
+        head = None
+        for j in range(i - 1, max(-1, i - 2 - NAME_WORDS), -1):
+            tok = toks[j][2]
+            if j == i - 1 and i < n:  # "قضاء الزبير، جنوب غرب البصرة": a name in apposition
+                tok = tok.rstrip("،,")
+            word = fold(tok.strip(_QUOTES))
+            if any(ch in _BREAKS for ch in tok) or not word:
+                break
+            clitic_len = _head_clitic(word, heads)
+            if clitic_len is not None:
+                head = (j, clitic_len) if j < i - 1 else None  # "قاعدة في سوريا": no name
+                break
+            if word in not_names or _is_link(word, links, 1):
+                break
+        if head is None:
+            continue
+        j, clitic_len = head
+        if any(fold(t[2]).startswith("و") and fold(t[2]) not in links for t in toks[j + 2 : i]):
+            continue  # "حي الجهوري والحصبة بالعاصمة صنعاء": two neighbourhoods, neither one the place
+        first = fold(toks[j + 1][2].strip(_QUOTES))
+        if first.startswith("ل") and not first.startswith("ال"):
+            continue  # "قاعدة للجيش الصومالي", "مخيم للاجئين": a description, not a name
+        start, end = toks[j][0] + clitic_len, toks[i - 1][1]
+        while doc.text[end - 1] in "،," or (doc.text[end - 1] in _QUOTES and doc.text[start:end].count('"') % 2):
+            end -= 1  # the closing quote of a quoted head ("مطار دمشق الدولي"), not of a quoted name
+        if any(
+            e.nstart < end
+            and e.nend > toks[j + 1][0]
+            and (e.kind in ("trigger", "country") or (e.nstart, e.nend) in chosen)
+            for e in within(doc.entities, max(0, start - 40), end + 40)
+        ):
+            continue  # a known name is its own place ("مخيم اليرموك"), a trigger or country is no name
+        out[key] = (start, end)
+    return out
+
+
+def _head_clitic(word: str, heads: frozenset[str]) -> int | None:
+    """The length of the clitic before a precise head noun ("بمديرية" → 1), or None."""
+    if word in heads:
+        return 0
+    for c in _HEAD_CLITICS:
+        if word.startswith(c) and word[len(c) :] in heads:
+            return len(c)
+    return None
+
+
+def _is_link(phrase: str, links: frozenset[str], words: int) -> bool:
+    """Link words between a precise phrase and its town ("في", "جنوب", "بمحافظة", "بالعاصمة")."""
+    if phrase in links:
+        return True
+    return words == 1 and any(phrase.startswith(c) and phrase[len(c) :] in links for c in _LINK_CLITICS)

@@ -157,8 +157,16 @@ def _earlier_place(doc: Doc, c: Candidate, start: int, placed: list[Mention]) ->
             continue
         last = last or m
         if not cue_before(doc, "toward", m.wstart, start, 2):  # "باتجاه المنطقة الخضراء": where they headed
-            return PlaceRef(m, m.wstart, m.nend)
-    return PlaceRef(last, last.wstart, last.nend) if last is not None else None
+            return _ref(doc, m)
+    return _ref(doc, last) if last is not None else None
+
+
+def _ref(doc: Doc, m: Mention) -> PlaceRef:
+    """A place named before the event, as written: with the precise place named inside it."""
+    inside = doc.precise.get((m.nstart, m.nend))
+    if inside is not None:
+        return PlaceRef(m, inside[0], inside[1], inside=True)
+    return PlaceRef(m, m.wstart, m.nend)
 
 
 def _main_place(doc: Doc, c: Candidate, cands: list[Candidate]) -> PlaceRef | None:
@@ -480,6 +488,16 @@ def _km(p: Place, q: Place) -> float:
 
 
 def _more_precise(p: Place, q: Place, cp: Candidate, cq: Candidate) -> bool:
+    """Whether ``p`` (the place of ``cp``) is more precise than ``q`` (the place of ``cq``). A
+    district, camp or neighbourhood named inside a place ("حي الشعار في حلب", geocoded to Aleppo) is
+    more precise than that place and the places containing it; a place of its own inside it (a
+    known site or town) is more precise still."""
+    p_in = cp.place is not None and cp.place.inside
+    q_in = cq.place is not None and cq.place.inside
+    if p_in != q_in:
+        inner, other = (p, q) if p_in else (q, p)
+        if inner.id == other.id or _contains(other, inner):
+            return p_in
     if (q.kind in CONTAINER_KINDS and p.kind not in CONTAINER_KINDS) or _contains(q, p):
         return True
     if cq.place is not None and cq.place.near and cp.place is not None and not cp.place.near and _km(p, q) <= NEAR_KM:
@@ -548,12 +566,15 @@ def location_of(doc: Doc, ref: PlaceRef) -> Location | None:
         return None
     span = _orig_span(doc, ref.text_start, ref.text_end)
     precision = 2 if ref.near and place.geo_precision < 2 else place.geo_precision
+    if ref.inside and place.kind not in ("country", "region"):
+        precision = 2  # "حي الشعار في حلب", "مديرية حيس بمحافظة الحديدة": a district of the place
+        # (in a country or region, "قاعدة إنغرليك جنوب تركيا", only the region is known: its precision)
     return Location(
         text=doc.article.text[span.start : span.end],
         name=place.name,
         country=place.country,
         admin1=place.admin1 if place.kind != "admin1" else place.name,
-        admin2=place.admin2,
+        admin2=place.admin2 if place.kind != "admin2" else place.name,
         lat=place.lat,
         lon=place.lon,
         geo_precision=precision,
