@@ -32,6 +32,7 @@ import yaml
 from .errors import ResourceError
 from .pipeline.match import SUFFIXES, variants
 from .pipeline.normalize import fold
+from .types import Inter
 
 __all__ = [
     "ACTOR_KINDS",
@@ -379,13 +380,13 @@ class ActorLexicon:
         outside their own country are external forces (8)."""
         actor = self.get(actor_id)
         if (
-            actor.inter == 1
+            actor.inter == Inter.STATE
             and actor.kind in ("state", "police")
             and actor.country
             and country
             and actor.country != country
         ):
-            return 8
+            return Inter.EXTERNAL
         return actor.inter
 
     def source_name(self, actor_id: str, country: str | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import IntEnum
 from typing import Any, Literal
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
@@ -36,6 +37,23 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     ),
 }
 SUB_TO_TYPE: dict[str, str] = {sub: et for et, subs in EVENT_TYPES.items() for sub in subs}
+
+class Inter(IntEnum):
+    """ACLED's actor type codes ("inter1"/"inter2", ACLED Codebook 2023, section 4)."""
+
+    STATE = 1  # state forces
+    REBELS = 2  # rebel groups
+    POLITICAL_MILITIA = 3
+    IDENTITY_MILITIA = 4
+    RIOTERS = 5
+    PROTESTERS = 6
+    CIVILIANS = 7
+    EXTERNAL = 8  # external/other forces
+
+
+FORCES = frozenset({Inter.STATE, Inter.EXTERNAL})  # state and external forces
+CROWDS = frozenset({Inter.PROTESTERS, Inter.CIVILIANS})  # people, not armed organisations
+
 
 DatePrecision = Literal["day", "week", "month", "year"]
 Certainty = Literal["reported", "hedged"]

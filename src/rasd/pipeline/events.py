@@ -37,6 +37,7 @@ NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
 CASUALTY_CUES = (*DEATH_CUES, "injured_after", "injured_before")
 OBJECT_REACH = 40  # "سيطرت المقاومة الشعبية على مواقع": what is taken follows the verb closely
+INTERCEPTION = "Disrupted weapons use"  # ACLED's sub-event type of an interception or a downing
 DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an attack verb right after an excluded attack noun
 
 
@@ -84,15 +85,17 @@ def build_candidates(doc: Doc, res: Resources) -> Doc:
         excluded = _merge_in_sentence(doc, res, [(m, typ(m)) for m in trigs if m.nstart in flags])
         for group in (typed, excluded):
             if group:
-                _add_candidates(doc, chosen, sent, ents, dl_end, group, flags)
+                _add_candidates(doc, res, chosen, sent, ents, dl_end, group, flags)
     doc.places = chosen
     return doc
 
 
-def _add_candidates(doc: Doc, chosen: dict, sent, ents: list[Mention], dl_end: int, group, flags: dict) -> None:
+def _add_candidates(
+    doc: Doc, res: Resources, chosen: dict, sent, ents: list[Mention], dl_end: int, group, flags: dict
+) -> None:
     """One candidate per trigger of ``group`` and place it owns (ACLED: one event per location)."""
     s = sent.span.start
-    withdrawal = any(sub in FROM_IS_PLACE for _, sub, _ in group)
+    withdrawal = any(sub in res.types["from_is_place"] for _, sub, _ in group)
     places = _event_places(doc, sent.index, ents, chosen, dl_end, from_is_place=withdrawal)
     owners = _assign_places(doc, group, places)
     for i, (trig, sub, weight) in enumerate(group):
@@ -180,7 +183,7 @@ def _non_event(doc: Doc, res: Resources, sentence: int, trig: Mention) -> bool:
         return True  # "كتيبة المدفعية", "منصة إطلاق صواريخ", "دوي انفجارات"
     if cue_before(doc, "series_before", trig.wstart, cs, 12):
         return True  # "العديد من التفجيرات الانتحارية", "الأخير في سلسلة هجمات": a campaign summarised
-    if res.triggers[trig.ref].sub in TERRITORY_SUBS and any(
+    if res.triggers[trig.ref].sub in res.types["territory"] and any(
         m.kind == "trigger" and 0 <= trig.wstart - m.wend <= 12
         for m in within(doc.entities, max(cs, trig.wstart - 40), trig.wstart)
     ):
@@ -260,7 +263,7 @@ def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[st
         for m in within(doc.modifiers, cs, ce)
     ):
         return INTERCEPTION, t.weight  # "تصدت لقسم كبير من صواريخ": an interception
-    if t.sub in PROTEST_SUBS and (cue_in(doc, "killed_after", cs, ce) or cue_in(doc, "killed_before", cs, ce)):
+    if t.sub in res.types["protests"] and (cue_in(doc, "killed_after", cs, ce) or cue_in(doc, "killed_before", cs, ce)):
         return "Excessive force against protesters", t.weight  # "سقوط ثمانية قتلى خلال احتجاجات"
     if t.sub == "generic":
         if not mods:
@@ -270,7 +273,7 @@ def _type_of(doc: Doc, res: Resources, sentence: int, trig: Mention) -> tuple[st
             return best.sub, t.weight + 0.15
         return "generic", t.weight
     own_rank = max((m.rank for m in mods if m.sub == t.sub), default=0)
-    stronger = [m for m in mods if m.rank > max(own_rank, _rank(res, t.sub)) and _refines(t.sub, m.sub)]
+    stronger = [m for m in mods if m.rank > max(own_rank, _rank(res, t.sub)) and _refines(res, t.sub, m.sub)]
     if stronger:
         return max(stronger, key=lambda m: m.rank).sub, t.weight
     return t.sub, t.weight
@@ -280,25 +283,9 @@ def _rank(res: Resources, sub: str) -> int:
     return max((m.rank for m in res.modifiers.values() if m.sub == sub), default=0)
 
 
-# "انسحبت من X", "اختطفوه من وسط X", "اعتقلوه من منزله في X": for these, "من X" is where it happened
-FROM_IS_PLACE = frozenset({"Non-violent transfer of territory", "Abduction/forced disappearance", "Arrests"})
-TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
-INTERCEPTION = "Disrupted weapons use"
-PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention"})
-_EXPLOSIVE = frozenset(
-    {
-        "Chemical weapon",
-        "Suicide bomb",
-        "Air/drone strike",
-        "Remote explosive/landmine/IED",
-        "Grenade",
-        "Shelling/artillery/missile attack",
-    }
-)
-
-
-def _refines(sub: str, mod_sub: str) -> bool:
-    return (sub in _EXPLOSIVE and mod_sub in _EXPLOSIVE) or (sub == "Attack" and mod_sub == "Suicide bomb")
+def _refines(res: Resources, sub: str, mod_sub: str) -> bool:
+    explosive = res.types["explosive"]
+    return (sub in explosive and mod_sub in explosive) or (sub == "Attack" and mod_sub == "Suicide bomb")
 
 
 def _merge_in_sentence(doc: Doc, res: Resources, typed: list[tuple[Mention, tuple[str, float]]]):

@@ -25,9 +25,9 @@ from datetime import date
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
-from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
+from ..types import CROWDS, FORCES, SUB_TO_TYPE, Actor, Event, Inter, Location, Span
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in
-from .events import CONTAINER_KINDS, _contains
+from .events import CONTAINER_KINDS, INTERCEPTION, _contains
 from .match import Mention
 from .places import dateline_end
 
@@ -37,44 +37,7 @@ UNIDENTIFIED = "unidentified_armed_group"
 NEAR_KM = 30.0
 GENERIC_WEIGHT = 0.6  # as strong as a generic attack word ("هجوم")
 AGREEMENT_REACH = 2  # sentences between an agreement and the clash whose sides made it
-GENERIC_SETTLED = frozenset({"Armed clash", "Attack"})  # what roles.py makes of a generic attack word
-CLAUSE_ONLY_ABSORBER = "Disrupted weapons use"  # how far "قرب X" / "شرقي X" reaches
-BOMBINGS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb", "Chemical weapon", "Grenade"})
-PROTESTS = frozenset({"Peaceful protest", "Protest with intervention"})
-RIOTS = frozenset({"Violent demonstration", "Mob violence"})
-UNNAMED_ATTACKER_TYPES = frozenset(
-    {
-        "Attack",
-        "Remote explosive/landmine/IED",
-        "Suicide bomb",
-        "Grenade",
-        "Air/drone strike",
-        "Abduction/forced disappearance",
-    }
-)
-VIOLENT_TYPES = frozenset(
-    {
-        "Attack",
-        "Remote explosive/landmine/IED",
-        "Suicide bomb",
-        "Grenade",
-        "Air/drone strike",
-        "Shelling/artillery/missile attack",
-        "Chemical weapon",
-    }
-)
-NON_VIOLENT = frozenset(
-    {
-        "Arrests",
-        "Agreement",
-        "Peaceful protest",
-        "Disrupted weapons use",
-        "Other",
-        "Headquarters or base established",
-        "Change to group/activity",
-        "Non-violent transfer of territory",
-    }
-)
+CLAUSE_ONLY_ABSORBER = INTERCEPTION  # it absorbs the missile it stopped only within its own clause
 
 
 def resolve(doc: Doc, res: Resources) -> Doc:
@@ -315,7 +278,7 @@ def _base_sub(res: Resources, c: Candidate) -> str:
     """ "generic" for an attack word the roles stage typed only by its target ("استهداف" → Armed
     clash), so a specific report of the same occurrence ("قذيفة مدفعية") can still absorb it."""
     trig = res.triggers.get(c.trigger.ref)
-    return "generic" if trig is not None and trig.sub == "generic" and c.sub in GENERIC_SETTLED else c.sub
+    return "generic" if trig is not None and trig.sub == "generic" and c.sub in res.types["generic_settled"] else c.sub
 
 
 def _fits(doc: Doc, res: Resources, o: Candidate, c: Candidate) -> bool:
@@ -324,7 +287,7 @@ def _fits(doc: Doc, res: Resources, o: Candidate, c: Candidate) -> bool:
         _same_kind(doc, res, o, c)
         and (_compatible_date(o, c) or _overnight(doc, o, c) or _retold(doc, o, c))
         and (_compatible_place(doc, o, c) or ((c.anaphoric or c.sub == "casualty") and _same_admin1(doc, o, c)))
-        and (c.sub != "casualty" or o.sub not in NON_VIOLENT)
+        and (c.sub != "casualty" or o.sub not in res.types["non_violent"])
         and not _list_siblings(doc, o, c)
     )
 
@@ -349,7 +312,7 @@ def _merge(doc: Doc, res: Resources, cands: list[Candidate]) -> list[Candidate]:
                 # "مصرع عشرات الإرهابيين جراء عمليات لقوات الجيش في رفح": deaths, a place and an armed
                 # actor but no attack word: a clash, or an attack when civilians were the victims
                 victims = res.actors.get(c.actor2.actor_id) if c.actor2 else None
-                c.sub = "Attack" if victims is not None and victims.inter == 7 else "Armed clash"
+                c.sub = "Attack" if victims is not None and victims.inter == Inter.CIVILIANS else "Armed clash"
                 c.weight = max(c.weight, GENERIC_WEIGHT)
                 c.rules["type"] = "casualties with a place and an actor → " + c.sub
             if not c.anaphoric and c.sub != "casualty":
@@ -407,7 +370,7 @@ def _agreement_parties(res: Resources, events: list[Candidate]) -> None:
             continue
         for attr in ("actor1", "actor2"):
             ref = getattr(c, attr)
-            if ref is not None and res.actors.get(ref.actor_id).inter == 7:
+            if ref is not None and res.actors.get(ref.actor_id).inter == Inter.CIVILIANS:
                 setattr(c, attr, None)
         close = [o for o in clashes if abs(o.sentence - c.sentence) <= AGREEMENT_REACH]
         if close and (c.actor1 is None or c.actor2 is None):
@@ -534,7 +497,7 @@ def _to_event(doc: Doc, res: Resources, c: Candidate) -> Event:
         else:
             actor1 = None
     if sub == "Attack" and actor2 is None and loc is not None and loc.country:
-        actor2 = Actor(text="", name=res.civilians_name(loc.country), inter=7)
+        actor2 = Actor(text="", name=res.civilians_name(loc.country), inter=Inter.CIVILIANS)
     evidence = [_orig_span(doc, doc.sentences[i].span.start, doc.sentences[i].span.end) for i in sorted(c.sentences)]
     confidence = _confidence(doc, c, loc, actor1, actor2, precision_t)
     ev = Event(
@@ -611,40 +574,43 @@ def _conventions(doc: Doc, res: Resources, c: Candidate, sub: str, a1: Actor | N
     an unnamed attacker is the Unidentified Armed Group (for shelling only when the article attributes
     it with hedging: a plain "قذائف سقطت" leaves actor1 null); civilians hit are "Civilians (<country>)"."""
     country = loc.country if loc else None
-    protester = {a.id for a in (a1, a2) if a is not None and a.inter == 6}
-    if sub in PROTESTS:
+    protester = {a.id for a in (a1, a2) if a is not None and a.inter == Inter.PROTESTERS}
+    if sub in res.types["protests"]:
         if a2 is not None and a2.id in protester:
             a1, a2 = a2, a1
-        if a1 is None or a1.inter != 6:
-            a1, a2 = _composed(res, "protesters", country) or a1, (a1 if a1 is not None and a1.inter != 6 else a2)
+        if a1 is None or a1.inter != Inter.PROTESTERS:
+            other = a1 if a1 is not None and a1.inter != Inter.PROTESTERS else a2
+            a1, a2 = _composed(res, "protesters", country) or a1, other
         if sub == "Peaceful protest":
             a2 = None
-    elif sub in RIOTS:
-        if a1 is not None and a1.inter in (1, 8) and (a2 is None or a2.inter not in (1, 8)):
+    elif sub in res.types["riots"]:
+        if a1 is not None and a1.inter in FORCES and (a2 is None or a2.inter not in FORCES):
             a1, a2 = a2, a1  # the crowd acts; the police that faces it is actor2
-        if a1 is None or a1.inter in (6, 7):
+        if a1 is None or a1.inter in CROWDS:
             a1 = _composed(res, "rioters", country) or a1
     elif sub == "Excessive force against protesters":  # the force fired; the protesters were hit
-        force = next((a for a in (a1, a2) if a is not None and a.inter not in (6, 7)), None)
+        force = next((a for a in (a1, a2) if a is not None and a.inter not in CROWDS), None)
         a1, a2 = (
             force,
             _composed(res, "protesters", country)
-            or next((a for a in (a1, a2) if a is not None and a.inter in (6, 7)), None),
+            or next((a for a in (a1, a2) if a is not None and a.inter in CROWDS), None),
         )
     elif sub == "Non-violent transfer of territory" and a1 is not None:
         a1, a2 = a2, a1  # "انسحبت الميليشيات ... مع تقدم القوات": the side that withdraws hands over
-    elif a1 is None and (sub in UNNAMED_ATTACKER_TYPES or (c.hedged and sub in VIOLENT_TYPES)):
+    elif a1 is None and (sub in res.types["unnamed_attacker"] or (c.hedged and sub in res.types["violent"])):
         uag = res.actors.get("unidentified_armed_group") if "unidentified_armed_group" in res.actors else None
         if uag is not None:
             a1 = Actor(text="", name=uag.name, inter=uag.inter, id=uag.id)
-    if sub in VIOLENT_TYPES and a2 is None and country:
+    if sub in res.types["violent"] and a2 is None and country:
         spans = [doc.sentences[i].span for i in c.sentences]
         if any(cue_in(doc, "military_targets", s.start, s.end) for s in spans):
             a2 = _composed(res, "military", country)  # "تعرض مواقع عسكرية": the state's forces
-        elif sub in BOMBINGS or any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
-            a2 = Actor(text="", name=res.civilians_name(country), inter=7)  # bombs in public places hit civilians
+        elif sub in res.types["bombings"] or any(cue_in(doc, "civilian_targets", s.start, s.end) for s in spans):
+            # bombs in public places hit civilians
+            a2 = Actor(text="", name=res.civilians_name(country), inter=Inter.CIVILIANS)
     elif sub == "Abduction/forced disappearance" and a2 is None and country:
-        a2 = Actor(text="", name=res.civilians_name(country), inter=7)  # an abducted person named by office
+        # an abducted person named by office
+        a2 = Actor(text="", name=res.civilians_name(country), inter=Inter.CIVILIANS)
     return a1, a2
 
 

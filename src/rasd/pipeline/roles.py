@@ -22,21 +22,18 @@ import itertools
 import operator
 
 from ..resources.loader import Resources
+from ..types import FORCES, Inter
 from .doc import ActorRef, Candidate, Doc, cue_before, cue_in, within
+from .events import INTERCEPTION
 from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger
-DISRUPTED = "Disrupted weapons use"
-ANNOUNCED_OWN = frozenset({"Air/drone strike", "Armed clash"})  # a state force announcing one took part
 BETWEEN_SCORE = 4.0  # "بين X و Y" names both sides outright
 BETWEEN_REACH = 60  # characters after "بين" within which the two sides are named
 OWNER_REACH = 80  # characters after an interception verb within which the weapon's owner is named
 SUBJECT_GAP = 12  # "أسقطت قوات #الجيش_اليمني": a head noun may stand between the verb and its subject
 GAP = 3  # characters allowed between a cue and the actor it governs (spaces, quotes)
-STATE_INTER = frozenset({1, 8})
-CIVILIAN_INTER = 7
-TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 GROUP_GAP = 5  # "عناصر من داعش": at most this many characters between a generic mention and its group
 MAX_CITE = 64  # no cite word ("قال", "أفادت مصادر") is this long
 MAX_CLITIC = 16  # a word's proclitics (``nstart - wstart``) are far shorter than this
@@ -67,7 +64,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         if _cue_before(doc, "agent_preps", a, span.start) or _agent_through_head(doc, a, span.start):
             scored1.append((3 + near, a, "agent phrase before actor"))
             continue
-        if cand.sub == DISRUPTED and 0 < a.nstart - t.nend <= OWNER_REACH:
+        if cand.sub == INTERCEPTION and 0 < a.nstart - t.nend <= OWNER_REACH:
             if _is_verb_trigger(doc, t) and a.wstart - t.nend <= SUBJECT_GAP and not scored1:
                 scored1.append((2 + near, a, "subject after active verb"))  # "أسقطت قوات الجيش ..."
             else:
@@ -112,7 +109,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
             scored1.append((1.5 + near, a, "subject before active verb"))
             continue
         info = res.actors.get(a.ref)
-        if info.inter == CIVILIAN_INTER:
+        if info.inter == Inter.CIVILIANS:
             scored2.append((1 + near, a, "civilians as target"))
         elif doc.clause_of(cand.sentence, a.nstart) == doc.clause_of(cand.sentence, t.nstart) or dist <= 40:
             scored1.append((0.5 + near, a, "only actor near trigger"))
@@ -140,7 +137,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         _country_agent(doc, res, cand, span.start, span.end)
     if cand.actor1 is None:
         _blamed_next(doc, res, cand)
-    if cand.actor1 is None and cand.sub in ANNOUNCED_OWN:
+    if cand.actor1 is None and cand.sub in res.types["announced_own"]:
         _announcing_state_force(doc, res, cand, actors, span.start)
     if cand.actor2 is None and len(scored1) > 1:
         rest = [
@@ -151,7 +148,7 @@ def _roles(doc: Doc, res: Resources, cand: Candidate) -> None:
         ]
         if rest and rest[0][0] < 2:  # a weak second party of the trigger's own clause
             cand.actor2 = ActorRef(rest[0][1], rest[0][1].ref, "second actor", rest[0][0])
-    if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == CIVILIAN_INTER:
+    if cand.actor1 and cand.actor2 is None and res.actors.get(cand.actor1.actor_id).inter == Inter.CIVILIANS:
         cand.actor2, cand.actor1 = cand.actor1, None
     if cand.actor2 is None:
         _nisba_victim(doc, res, cand, span.start, span.end)
@@ -242,7 +239,7 @@ def _named_group(doc: Doc, res: Resources, a: Mention, actors: list[Mention]) ->
             continue
         gap = doc.text[a.wend : b.wstart].split()  # one short linking word ("من") and no punctuation
         close = len(gap) == 1 and gap[0].isalpha()
-        if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != CIVILIAN_INTER:
+        if close and b.ref != "unidentified_armed_group" and res.actors.get(b.ref).inter != Inter.CIVILIANS:
             return b
     return a
 
@@ -283,7 +280,7 @@ def _announcing_state_force(doc: Doc, res: Resources, cand: Candidate, actors: l
         if a.nstart >= cand.trigger.nstart or not _speaker(doc, a, floor):
             continue
         info = res.actors.get(a.ref)
-        if info.inter == 1 and not info.generic and info.name != hit:
+        if info.inter == Inter.STATE and not info.generic and info.name != hit:
             cand.actor1 = ActorRef(a, a.ref, "state forces announcing the event", 1.0)
             return
 
@@ -363,14 +360,14 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
     civil = cue_in(doc, "civilian_targets", span.start, span.end)
     a2 = res.actors.get(cand.actor2.actor_id) if cand.actor2 else None
     if cand.sub == "generic":
-        if civil or (a2 and a2.inter == CIVILIAN_INTER):
+        if civil or (a2 and a2.inter == Inter.CIVILIANS):
             cand.sub = "Attack"
         else:
             cand.sub = "Armed clash"
         cand.rules["type"] += f" (generic → {cand.sub})"
     a1 = res.actors.get(cand.actor1.actor_id) if cand.actor1 else None
-    if cand.sub in TERRITORY and a1 is not None:
-        cand.sub = "Government regains territory" if a1.inter == 1 else "Non-state actor overtakes territory"
+    if cand.sub in res.types["territory"] and a1 is not None:
+        cand.sub = "Government regains territory" if a1.inter == Inter.STATE else "Non-state actor overtakes territory"
     title = doc.sentences[0].span if doc.has_title else span
     partisans = cue_in(doc, "partisans", span.start, span.end) or cue_in(doc, "partisans", title.start, title.end)
     if cand.sub in ("Armed clash", "Violent demonstration") and partisans:  # the headline frames the article
@@ -379,6 +376,6 @@ def _settle_type(doc: Doc, res: Resources, cand: Candidate) -> None:
     elif cand.sub == "Armed clash" and cue_in(doc, "crowd_nouns", span.start, span.end):
         cand.sub = "Violent demonstration"  # "مواجهات مع شبان فلسطينيين": a riot
         cand.rules["type"] += " (a crowd on one side → Violent demonstration)"
-    if cand.sub == "Attack" and a2 is not None and a2.inter in STATE_INTER:
+    if cand.sub == "Attack" and a2 is not None and a2.inter in FORCES:
         cand.sub = "Armed clash"
         cand.rules["type"] += " (target is a state force → Armed clash)"

@@ -78,6 +78,7 @@ class Resources:
     note_phrases: dict[str, dict[str, str]]  # sub-event type → {"target": ..., "alone": ...}
     confront_verbs: frozenset[str]  # folded forms: with a missile word, an interception
     affixes: dict[str, tuple[str, ...]]  # model/affixes.yaml: light stems of the lexical features
+    types: dict[str, frozenset[str]]  # triggers/types.yaml: named groups of sub-event types
     model: Any = None  # model/decisions.json.gz: the learned decisions (rasd.learn.model.Model), or None
     decisions: str = "rules"  # "rules", or "learned": the model decides (RASD_DECISIONS, RASD_MODEL)
 
@@ -135,6 +136,7 @@ class Resources:
             note_phrases,
             confront,
             _affixes(data_dir / "model" / "affixes.yaml"),
+            _type_groups(data_dir / "triggers" / "types.yaml"),
             _model(data_dir / "model" / "decisions.json.gz"),
         )
 
@@ -333,6 +335,15 @@ def _cache_file(data_dir: Path) -> Path | None:
                 st = f.stat()
                 digest.update(f"{f.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
     return Path(base) / f"resources-{digest.hexdigest()[:20]}.pickle"
+
+
+def _type_groups(path: Path) -> dict[str, frozenset[str]]:
+    groups = {name: frozenset(subs) for name, subs in _yaml(path)["groups"].items()}
+    for name, subs in groups.items():
+        unknown = sorted(subs - SUB_TO_TYPE.keys())
+        if unknown:
+            raise ResourceError(f"{path}: group {name!r}: unknown sub-event types {unknown}")
+    return groups
 
 
 def _affixes(path: Path) -> dict[str, tuple[str, ...]]:
