@@ -11,7 +11,7 @@ round is reported (a virtual machine's speed drifts by tens of percent from minu
 the best round is the one least slowed by it) and every round's rate is kept in the results:
 
 * ``floor``   — reading and decoding (``rasd.pipeline.read.iter_articles``) and normalizing
-  (``rasd.pipeline.normalize.normalize``): the least any extraction has to do;
+  (``rasd.text.normalize.normalize``): the least any extraction has to do;
 * ``single``  — the full pipeline in one process (``prepare`` + every stage of
   ``rasd.pipeline.STAGES``, each timed: the per-stage shares; ``quiet`` counts the articles the
   screen set aside);
@@ -101,7 +101,7 @@ def _digest(records: list[ArticleRecord]) -> tuple[int, str]:
 
 
 def _phase_floor(args: argparse.Namespace, launched: float) -> dict[str, Any]:
-    from rasd.pipeline.normalize import normalize
+    from rasd.text.normalize import normalize
 
     ready = time.time()
     n = size = 0

@@ -24,12 +24,12 @@ from types import FrameType, TracebackType
 
 from ..errors import ExtractionTimeout
 from ..resources.loader import Resources
+from ..text.normalize import normalize
 from ..types import Article
 from .attributes import fill_attributes
 from .decide import decide
 from .doc import Doc
 from .events import build_candidates
-from .normalize import normalize
 from .recognize import recognize
 from .resolve import resolve
 from .roles import assign_roles

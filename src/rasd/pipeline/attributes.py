@@ -20,8 +20,8 @@ import bisect
 import itertools
 
 from ..resources.loader import Resources
+from ..text.match import Mention
 from .doc import Candidate, Doc, cue_in, within
-from .match import Mention
 
 MAX_EVENT_DEATHS = 1000  # from here a toll is a campaign's ("قتل خلاله أكثر من 1600 مدني", "ما يزيد عن ألف")
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event

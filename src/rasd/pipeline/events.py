@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
+from ..text.match import Mention
+from ..text.normalize import fold
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
-from .match import Mention
-from .normalize import fold
 from .places import choose_places, dateline_end, precise_phrases
 from .screen import DEATH_CUES
 

@@ -14,9 +14,9 @@ from collections import Counter
 
 from ..geo.gazetteer import Place
 from ..resources.loader import Resources
+from ..text.match import Mention
+from ..text.normalize import fold
 from .doc import Doc, within
-from .match import Mention
-from .normalize import fold
 
 _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
 CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)

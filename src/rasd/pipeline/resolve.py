@@ -25,10 +25,10 @@ from datetime import date
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
+from ..text.match import Mention
 from ..types import SUB_TO_TYPE, Actor, Event, Location, Span
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in
 from .events import CONTAINER_KINDS, _contains
-from .match import Mention
 from .places import dateline_end
 
 _nstart = operator.attrgetter("nstart")

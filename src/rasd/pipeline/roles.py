@@ -22,8 +22,8 @@ import itertools
 import operator
 
 from ..resources.loader import Resources
+from ..text.match import Mention
 from .doc import ActorRef, Candidate, Doc, cue_before, cue_in, within
-from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger

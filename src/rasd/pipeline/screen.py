@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..text.match import Entry, scan_text
 from .doc import Doc
-from .match import Entry, scan_text
 
 if TYPE_CHECKING:
     from ..resources.loader import Resources
