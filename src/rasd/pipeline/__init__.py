@@ -2,7 +2,7 @@
 
     read → normalize → screen → segment → recognize → events → roles → attributes → resolve → decide
 
-``read`` (``pipeline.read``) turns files into :class:`~rasd.types.Article` records; the other
+``read`` (:mod:`rasd.inputs`) turns files into :class:`~rasd.types.Article` records; the other
 stages run per article inside :func:`run`: :func:`prepare` normalizes, then every stage of
 ``STAGES`` in order (the names equal the module names), so a caller can time or trace them one by
 one. A stage that sets ``doc.quiet`` ends the run: ``screen`` does so for an article without any
