@@ -25,7 +25,6 @@ import yaml
 from ..actors import ActorLexicon
 from ..errors import ResourceError
 from ..geo.gazetteer import Gazetteer
-from ..pipeline.screen import starts_events
 from ..sources import SourceLexicon
 from ..text.dates import Calendar
 from ..text.match import Entry, Matcher
@@ -39,6 +38,13 @@ CUE_SUFFIX = {"agent_verbs": "verb", "killed": "verb", "injured": "noun"}
 # Cue kinds that are word lists the pipeline looks words up in (``Resources.cues``), never
 # searched for in the text: the matcher does not hold them.
 WORD_LIST_CUES = frozenset({"singular_victims", "non_people", "dual_killed", "dual_injured"})
+# The cue kinds from which ``pipeline.events`` makes a candidate without a trigger.
+DEATH_CUES = ("killed_after", "killed_before")
+
+
+def starts_events(entry: Entry) -> bool:
+    """Whether a dictionary entry can start an event candidate (what ``Resources.screen`` holds)."""
+    return entry.kind == "trigger" or (entry.kind == "cue" and entry.ref in DEATH_CUES)
 
 
 @dataclass(frozen=True, slots=True)
