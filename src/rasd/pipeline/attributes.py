@@ -1,4 +1,4 @@
-"""Stage — attributes: casualties, time, cited sources, certainty and role of each candidate.
+"""Stage 6 — attributes: casualties, time, cited sources, certainty and role of each candidate.
 
 * Casualties: a number right after a killed/injured word ("مقتل 8", "إصابة ستة") or right before a
   casualty noun ("16 قتيلا"); a singular victim noun counts 1 ("مقتل جندي"); "دون وقوع إصابات" → 0

@@ -1,4 +1,4 @@
-"""Stage 7 — events: triggers → typed event candidates, one per trigger group and place.
+"""Stage 4 — events: triggers → typed event candidates, one per trigger group and place.
 
 For every sentence:
 

@@ -1,4 +1,4 @@
-"""Stage — places: choose one gazetteer reading for every place mention, from article context.
+"""Stage 4, part of ``events`` — places: choose one gazetteer reading for every place mention, from article context.
 
 A surface form may name several places (الرقة in SY, AE, KW). The article's context decides
 (see ``Gazetteer.choose``): countries it names (country names, demonyms and country-level place

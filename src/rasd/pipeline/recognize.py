@@ -1,4 +1,4 @@
-"""Stage 4 — recognize: dictionary mentions, numbers and time expressions in normalized text.
+"""Stage 3 — recognize: dictionary mentions, numbers and time expressions in normalized text.
 
 Entities (places, actors, sources, triggers) compete for text: overlaps resolve longest first
 (so "هيئة تحرير الشام" is an actor, not the trigger "تحرير"). Cues, weapon modifiers, citation

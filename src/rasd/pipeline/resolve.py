@@ -1,4 +1,4 @@
-"""Stage — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
+"""Stage 7 — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
 
 1. Places: a candidate with no place of its own takes the previous event's place in its
    paragraph, else a place named before it there, else the country the article names most

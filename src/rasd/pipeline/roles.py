@@ -1,4 +1,4 @@
-"""Stage — roles: actor1 (who acted) and actor2 (who was acted upon) from Arabic cues.
+"""Stage 5 — roles: actor1 (who acted) and actor2 (who was acted upon) from Arabic cues.
 
 Evidence for an actor mention in the event's sentence, strongest first:
 

@@ -1,4 +1,4 @@
-"""Stage — screen (after normalize, before segment): set aside an article that cannot report an
+"""Stage 1 — screen (after normalize, before segment): set aside an article that cannot report an
 event, before any costly stage.
 
 Every event starts from a trigger word ("غارة", "اشتباكات") or, with no trigger in its sentence,
