@@ -7,8 +7,8 @@ Usage::
 
 Prints: ``Gazetteer.load`` time (median of 5) and the memory it allocates (tracemalloc peak), the
 time to generate the surface forms and the by_form index, the time to compile every surface form
-into ``rasd.pipeline.match.Matcher``, and the matching throughput over the first N articles of the
-bulk corpus (each normalized with ``rasd.pipeline.normalize.normalize`` first; normalization is
+into ``rasd.text.match.Matcher``, and the matching throughput over the first N articles of the
+bulk corpus (each normalized with ``rasd.text.normalize.normalize`` first; normalization is
 timed separately), plus the forms with the most hits (candidates to review for ``blocklist.txt``).
 Targets: load < 0.5 s and < 150 MB.
 """
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from rasd.geo.gazetteer import Gazetteer  # noqa: E402
-from rasd.pipeline.match import Entry, Matcher  # noqa: E402
-from rasd.pipeline.normalize import normalize  # noqa: E402
+from rasd.text.match import Entry, Matcher  # noqa: E402
+from rasd.text.normalize import normalize  # noqa: E402
 
 
 def _articles(path: Path, n: int) -> list[str]:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sqlalchemy import text  # noqa: E402
 
-from rasd.pipeline.read import iter_articles  # noqa: E402
+from rasd.inputs import iter_articles  # noqa: E402
 from rasd.resources.loader import load_resources  # noqa: E402
 from rasd.store import Store, extractor_version, ingest_articles  # noqa: E402
 from rasd.store.ingest import extracted_on_workers  # noqa: E402

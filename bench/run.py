@@ -10,8 +10,8 @@ peak RSS and start-up are its own), ``--repeat`` times in interleaved rounds; ea
 round is reported (a virtual machine's speed drifts by tens of percent from minute to minute, and
 the best round is the one least slowed by it) and every round's rate is kept in the results:
 
-* ``floor``   — reading and decoding (``rasd.pipeline.read.iter_articles``) and normalizing
-  (``rasd.pipeline.normalize.normalize``): the least any extraction has to do;
+* ``floor``   — reading and decoding (``rasd.inputs.iter_articles``) and normalizing
+  (``rasd.text.normalize.normalize``): the least any extraction has to do;
 * ``single``  — the full pipeline in one process (``prepare`` + every stage of
   ``rasd.pipeline.STAGES``, each timed: the per-stage shares; ``quiet`` counts the articles the
   screen set aside);
@@ -72,7 +72,7 @@ def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 def _articles(corpus: Path, n: int, read_times: list[float] | None = None) -> Iterator[Article]:
     """The first ``n`` articles of the corpus (read errors skipped), timing each read if asked."""
     from rasd.errors import ReadError
-    from rasd.pipeline.read import iter_articles
+    from rasd.inputs import iter_articles
 
     it = iter_articles([corpus], auto_meta=False)
     count = 0
@@ -101,7 +101,7 @@ def _digest(records: list[ArticleRecord]) -> tuple[int, str]:
 
 
 def _phase_floor(args: argparse.Namespace, launched: float) -> dict[str, Any]:
-    from rasd.pipeline.normalize import normalize
+    from rasd.text.normalize import normalize
 
     ready = time.time()
     n = size = 0

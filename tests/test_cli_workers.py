@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from rasd.cli import app
 from rasd.errors import ReadError
+from rasd.inputs import iter_articles
 from rasd.parallel import ExtractionFailure, extract_parallel
-from rasd.pipeline.read import iter_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

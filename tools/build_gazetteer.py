@@ -368,8 +368,8 @@ def blocklist_report(
     import json
 
     sys.path.insert(0, str(REPO / "src"))
-    from rasd.pipeline.match import PROCLITICS
-    from rasd.pipeline.normalize import fold
+    from rasd.text.match import PROCLITICS
+    from rasd.text.normalize import fold
 
     counts: collections.Counter[str] = collections.Counter()
     with gzip.open(corpus, "rt", encoding="utf-8") as f:

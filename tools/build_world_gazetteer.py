@@ -88,8 +88,8 @@ def _tools_module(name: str):
 
 base = _tools_module("build_gazetteer")
 sys.path.insert(0, str(REPO / "src"))
-from rasd.pipeline.match import PROCLITICS, _has_article  # noqa: E402
-from rasd.pipeline.normalize import fold  # noqa: E402
+from rasd.text.match import PROCLITICS, _has_article  # noqa: E402
+from rasd.text.normalize import fold  # noqa: E402
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _PERSIAN_HEAD = re.compile(r"\s+(?:ولايت|استان|ولسوالی|ولسوالي)$")  # Persian "province"/"district" after the name

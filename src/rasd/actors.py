@@ -8,7 +8,7 @@ Data lives in ``resources/data/actors/`` (see its ``README.md``):
   Russia → "Military Forces of Russia"), so unseen combinations still get a sensible name.
 
 :meth:`ActorLexicon.entries` yields ``(surface form, actor id, suffix class)`` triples ready for
-``rasd.pipeline.match.Matcher``; :meth:`ActorLexicon.get` returns the :class:`ActorDef` of an id
+``rasd.text.match.Matcher``; :meth:`ActorLexicon.get` returns the :class:`ActorDef` of an id
 (explicit ids such as ``"us_forces"`` or composed ids such as ``"composed:military:RU"``).
 
 Some forms name no country of their own ("الجيش", "المدنيين", "داعش"): they are *generic* and
@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 import yaml
 
 from .errors import ResourceError
-from .pipeline.match import SUFFIXES, variants
-from .pipeline.normalize import fold
+from .text.match import SUFFIXES, variants
+from .text.normalize import fold
 from .types import Inter
 
 __all__ = [

@@ -23,9 +23,9 @@ from .errors import ReadError
 from .eval.cli import eval_command
 from .explain import explain_record, render_explanations
 from .geo.gazetteer import Gazetteer
+from .inputs import iter_articles, load_meta
 from .learn.cli import train_command
 from .parallel import ExtractionFailure, extract_parallel
-from .pipeline.read import iter_articles, load_meta
 from .resources.loader import load_resources
 from .types import Article, ArticleRecord
 

@@ -1,7 +1,7 @@
 """Extraction on a Dask cluster (``rasd ingest PATH... --engine dask``), streamed.
 
 The client (the machine running ``rasd``) reads the inputs lazily with
-:func:`rasd.pipeline.read.iter_articles` and cuts them, as they come, into partitions of
+:func:`rasd.inputs.iter_articles` and cuts them, as they come, into partitions of
 ``partition_size`` articles (default 1000). Each partition is sent to the cluster as one task as
 soon as it is full, but at most ``max_in_flight`` partitions (default: twice the cluster's worker
 threads) are outstanding at any time: before submitting another, the client waits for the oldest
@@ -57,8 +57,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from .api import extract_article
 from .errors import ReadError
 from .export import record_rows, write_parquet
+from .inputs import iter_articles, load_meta
 from .parallel import ExtractionFailure
-from .pipeline.read import iter_articles, load_meta
 from .resources.loader import load_resources
 from .store.ingest import IngestSummary, content_hash, ingest_articles
 

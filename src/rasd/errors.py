@@ -10,7 +10,7 @@ once, and every message is a single line that can be printed as-is after ``rasd:
     └── ResourceError              a bundled or user resource file is malformed (.file, .line)
 
 :class:`ReadError` instances are also *yielded* (not raised) by
-:func:`rasd.pipeline.read.iter_articles`, so one bad input does not stop a batch.
+:func:`rasd.inputs.iter_articles`, so one bad input does not stop a batch.
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def extract_parallel(
 
     Yields ``(item, outcome)`` for every item in input order: ``outcome`` is the record (or an
     :class:`ExtractionFailure`) for an article, and ``None`` for an item that is not an article
-    (a read error from :func:`rasd.pipeline.read.iter_articles` passes through untouched, in its
+    (a read error from :func:`rasd.inputs.iter_articles` passes through untouched, in its
     place). ``on_chunk`` is called with the :class:`WorkerInfo` of each finished chunk (the
     benchmark uses it to time worker start-up).
 

@@ -40,8 +40,8 @@ from .actors import (
 from .actors import (
     DATA_DIR as ACTORS_DATA_DIR,
 )
-from .pipeline.match import SUFFIXES
-from .pipeline.normalize import fold
+from .text.match import SUFFIXES
+from .text.normalize import fold
 
 __all__ = [
     "CUE_POSITIONS",

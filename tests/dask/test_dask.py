@@ -30,8 +30,8 @@ from rasd.cli import app
 from rasd.distributed import extract_dask, ingest_dask, partition_name
 from rasd.errors import ReadError
 from rasd.export import export
+from rasd.inputs import iter_articles, load_meta
 from rasd.parallel import ExtractionFailure
-from rasd.pipeline.read import iter_articles, load_meta
 from rasd.store import Store
 from rasd.types import Article
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from rasd.geo.gazetteer import Gazetteer, Place
-from rasd.pipeline.match import Entry, Matcher, longest_first
-from rasd.pipeline.normalize import normalize
+from rasd.text.match import Entry, Matcher, longest_first
+from rasd.text.normalize import normalize
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 
 from rasd.errors import ResourceError
 from rasd.geo.gazetteer import Gazetteer, Place, haversine_km
-from rasd.pipeline.match import PROCLITICS, variants
+from rasd.text.match import PROCLITICS, variants
 
 
 def _forms_of(gz: Gazetteer, place_id: str) -> set[str]:

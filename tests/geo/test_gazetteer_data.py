@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rasd.geo.gazetteer import DATA_DIR
-from rasd.pipeline.normalize import fold
+from rasd.text.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 GEONAMES = ROOT.parent / "shared" / "geonames"

@@ -1,8 +1,8 @@
 """The dictionary matcher tolerates clitics and inflection; segmentation keeps original offsets."""
 
-from rasd.pipeline.match import Entry, Matcher, longest_first
-from rasd.pipeline.normalize import normalize
 from rasd.pipeline.segment import segment
+from rasd.text.match import Entry, Matcher, longest_first
+from rasd.text.normalize import normalize
 
 
 def _matcher():

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from rasd.pipeline import prepare, run
-from rasd.pipeline.match import Entry, Matcher
-from rasd.pipeline.screen import starts_events
+from rasd.resources.loader import starts_events
+from rasd.text.match import Entry, Matcher
 from rasd.types import Article
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rasd.cli import app
-from rasd.pipeline.read import DEFAULT_MAX_BYTES
+from rasd.inputs import DEFAULT_MAX_BYTES
 
 from .conftest import EXAMPLES, deadline
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rasd
-from rasd.pipeline.normalize import normalize
+from rasd.text.normalize import normalize
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SEED_WORDS = (EXAMPLES / "000_73c53d1290d9c61f.txt").read_text(encoding="utf-8").split()

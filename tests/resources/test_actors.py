@@ -1,5 +1,5 @@
 """The actor lexicon: data validation, and real phrases from the dev corpus, seed and gold matched
-with ``rasd.pipeline.match.Matcher`` (longest match wins, as in the pipeline)."""
+with ``rasd.text.match.Matcher`` (longest match wins, as in the pipeline)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from rasd.actors import (
     LexiconError,
 )
 from rasd.errors import ResourceError
-from rasd.pipeline.match import Entry, Matcher, longest_first
-from rasd.pipeline.normalize import normalize
+from rasd.text.match import Entry, Matcher, longest_first
+from rasd.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

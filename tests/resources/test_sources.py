@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rasd.actors import ActorLexicon, LexiconError
-from rasd.pipeline.match import Entry, Matcher, longest_first, variants
-from rasd.pipeline.normalize import normalize
 from rasd.sources import CUE_POSITIONS, DATA_DIR, SOURCE_KINDS, SourceLexicon
+from rasd.text.match import Entry, Matcher, longest_first, variants
+from rasd.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 from rasd.api import extract_article
 from rasd.export import ACLED_COLUMNS, EXTRA_COLUMNS, export
-from rasd.pipeline.read import iter_articles, load_meta
+from rasd.inputs import iter_articles, load_meta
 from rasd.store import Store, fuse, ingest, load_records, schema
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

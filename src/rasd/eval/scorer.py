@@ -74,7 +74,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from rasd.pipeline.normalize import match_key
+from rasd.text.normalize import match_key
 
 Record = dict[str, Any]
 """A v1 article record: ``{"doc_id", "pub_date", "events": [...]}``."""

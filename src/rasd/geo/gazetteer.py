@@ -54,8 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ResourceError
-from ..pipeline.match import variants
-from ..pipeline.normalize import fold
+from ..text.match import variants
+from ..text.normalize import fold
 
 __all__ = ["DATA_DIR", "Gazetteer", "Place", "haversine_km"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..geo.gazetteer import haversine_km
-from ..pipeline.normalize import match_key
+from ..text.normalize import match_key
 from ..types import SUB_TO_TYPE, Event, Location
 from .features import EventCase, Features
 from .model import Linear, Model

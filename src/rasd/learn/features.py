@@ -22,10 +22,10 @@ from datetime import date
 
 from ..pipeline.doc import ActorRef, Candidate, Doc, PlaceRef, cue_in, within
 from ..pipeline.events import CONTAINER_KINDS, _contains, place_ref
-from ..pipeline.match import Mention
 from ..pipeline.places import dateline_end
 from ..pipeline.resolve import actor_of, location_of
 from ..resources.loader import Resources
+from ..text.match import Mention
 from ..types import SUB_TO_TYPE, Actor, Event, Location
 
 Features = dict[str, float]

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..eval.scorer import actors_agree, evidence_overlap, load_gold, locations_agree, match_events
+from ..inputs import iter_articles, load_meta
 from ..pipeline import STAGES, run
-from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import Resources
 from ..types import SUB_TO_TYPE, Article
 from .decide import choose

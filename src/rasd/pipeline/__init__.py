@@ -1,12 +1,16 @@
-"""The extraction pipeline: small stages, in reading order, each a plain ``Doc -> Doc`` function.
+"""The extraction pipeline: only the stages, in the order the data flows, each a plain ``Doc -> Doc`` function.
 
-    read → normalize → screen → segment → recognize → events → roles → attributes → resolve → decide
+    normalize → screen → segment → recognize → events → roles → attributes → resolve → decide
 
-``read`` (``pipeline.read``) turns files into :class:`~rasd.types.Article` records; the other
-stages run per article inside :func:`run`: :func:`prepare` normalizes, then every stage of
-``STAGES`` in order (the names equal the module names), so a caller can time or trace them one by
-one. A stage that sets ``doc.quiet`` ends the run: ``screen`` does so for an article without any
-word that starts an event, which then has no events.
+Each stage's module says its number: ``screen`` (1), ``segment`` (2), ``recognize`` (3), ``events``
+(4, with ``places``, which chooses a reading for every place mention), ``roles`` (5), ``attributes``
+(6), ``resolve`` (7), ``decide`` (8); ``doc`` is the state they pass on. What they build on lies below
+this package: the articles come from the input readers (:mod:`rasd.inputs`), the Arabic text
+tools (normalize, match, numbers, dates) from :mod:`rasd.text`, and the compiled lexicons from
+:mod:`rasd.resources`. The stages run per article inside :func:`run`: :func:`prepare` normalizes,
+then every stage of ``STAGES`` in order (the names equal the module names), so a caller can time
+or trace them one by one. A stage that sets ``doc.quiet`` ends the run: ``screen`` does so for an
+article without any word that starts an event, which then has no events.
 
 ``run(..., budget=seconds)`` bounds the time one article may take: the clock is checked after every
 stage, and on the main thread of a process (the CLI, ``--workers`` processes, the web server's
@@ -24,12 +28,12 @@ from types import FrameType, TracebackType
 
 from ..errors import ExtractionTimeout
 from ..resources.loader import Resources
+from ..text.normalize import normalize
 from ..types import Article
 from .attributes import fill_attributes
 from .decide import decide
 from .doc import Doc
 from .events import build_candidates
-from .normalize import normalize
 from .recognize import recognize
 from .resolve import resolve
 from .roles import assign_roles

@@ -1,4 +1,4 @@
-"""Stage — attributes: casualties, time, cited sources, certainty and role of each candidate.
+"""Stage 6 — attributes: casualties, time, cited sources, certainty and role of each candidate.
 
 * Casualties: a number right after a killed/injured word ("مقتل 8", "إصابة ستة") or right before a
   casualty noun ("16 قتيلا"); a singular victim noun counts 1 ("مقتل جندي"); "دون وقوع إصابات" → 0
@@ -20,8 +20,8 @@ import bisect
 import itertools
 
 from ..resources.loader import Resources
+from ..text.match import Mention
 from .doc import Candidate, Doc, cue_in, within
-from .match import Mention
 
 MAX_EVENT_DEATHS = 1000  # from here a toll is a campaign's ("قتل خلاله أكثر من 1600 مدني", "ما يزيد عن ألف")
 MAX_EVENT_FIGURE = 5000  # larger tolls are cumulative summaries ("13672 جريحا منذ آذار"), not one event

@@ -1,4 +1,4 @@
-"""Stage — decide: the learned decisions over the assembled candidates (:mod:`rasd.learn`).
+"""Stage 8 — decide: the learned decisions over the assembled candidates (:mod:`rasd.learn`).
 
 ``describe`` computes the named features of every candidate event and of each place it may have
 happened at; ``choose`` lets the models of ``resources/data/model/decisions.json.gz`` pick the

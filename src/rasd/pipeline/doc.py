@@ -11,11 +11,11 @@ import operator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..text.dates import TimeRef
+from ..text.match import Mention
+from ..text.normalize import Normalized
+from ..text.numbers import Number
 from ..types import Article, Event
-from .dates import TimeRef
-from .match import Mention
-from .normalize import Normalized
-from .numbers import Number
 from .segment import Sentence
 
 

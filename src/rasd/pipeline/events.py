@@ -1,4 +1,4 @@
-"""Stage 7 — events: triggers → typed event candidates, one per trigger group and place.
+"""Stage 4 — events: triggers → typed event candidates, one per trigger group and place.
 
 For every sentence:
 
@@ -22,12 +22,11 @@ merge into a typed event (headline "مقتل 8 تكفيريين في سيناء"
 from __future__ import annotations
 
 from ..geo.gazetteer import Place, haversine_km
-from ..resources.loader import Resources
+from ..resources.loader import DEATH_CUES, Resources
+from ..text.match import Mention
+from ..text.normalize import fold
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
-from .match import Mention
-from .normalize import fold
 from .places import choose_places, dateline_end, precise_phrases
-from .screen import DEATH_CUES
 
 SITE_RADIUS_KM = 12.0
 REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert...

@@ -1,4 +1,4 @@
-"""Stage — places: choose one gazetteer reading for every place mention, from article context.
+"""Stage 4, part of ``events`` — places: choose one gazetteer reading for every place mention, from article context.
 
 A surface form may name several places (الرقة in SY, AE, KW). The article's context decides
 (see ``Gazetteer.choose``): countries it names (country names, demonyms and country-level place
@@ -14,9 +14,9 @@ from collections import Counter
 
 from ..geo.gazetteer import Place
 from ..resources.loader import Resources
+from ..text.match import Mention
+from ..text.normalize import fold
 from .doc import Doc, within
-from .match import Mention
-from .normalize import fold
 
 _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
 CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)

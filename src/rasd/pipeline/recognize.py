@@ -1,4 +1,4 @@
-"""Stage 4 — recognize: dictionary mentions, numbers and time expressions in normalized text.
+"""Stage 3 — recognize: dictionary mentions, numbers and time expressions in normalized text.
 
 Entities (places, actors, sources, triggers) compete for text: overlaps resolve longest first
 (so "هيئة تحرير الشام" is an actor, not the trigger "تحرير"). Cues, weapon modifiers, citation
@@ -12,8 +12,8 @@ import operator
 from bisect import bisect_right
 
 from ..resources.loader import Resources
+from ..text.match import longest_first
 from .doc import Doc
-from .match import longest_first
 
 ENTITY_KINDS = frozenset({"place", "actor", "source", "trigger"})
 # On an exact tie of span, a source beats an actor, an actor a trigger, a trigger a place.

@@ -1,4 +1,4 @@
-"""Stage — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
+"""Stage 7 — resolve: merge the mentions of one occurrence, fill inherited slots, build records.
 
 1. Places: a candidate with no place of its own takes the previous event's place in its
    paragraph, else a place named before it there, else the country the article names most
@@ -25,10 +25,10 @@ from datetime import date
 
 from ..geo.gazetteer import Place, haversine_km
 from ..resources.loader import Resources
+from ..text.match import Mention
 from ..types import CROWDS, FORCES, SUB_TO_TYPE, Actor, Event, Inter, Location, Span
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in
 from .events import CONTAINER_KINDS, INTERCEPTION, _contains
-from .match import Mention
 from .places import dateline_end
 
 _nstart = operator.attrgetter("nstart")

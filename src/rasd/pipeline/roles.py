@@ -1,4 +1,4 @@
-"""Stage — roles: actor1 (who acted) and actor2 (who was acted upon) from Arabic cues.
+"""Stage 5 — roles: actor1 (who acted) and actor2 (who was acted upon) from Arabic cues.
 
 Evidence for an actor mention in the event's sentence, strongest first:
 
@@ -22,10 +22,10 @@ import itertools
 import operator
 
 from ..resources.loader import Resources
+from ..text.match import Mention
 from ..types import FORCES, Inter
 from .doc import ActorRef, Candidate, Doc, cue_before, cue_in, within
 from .events import INTERCEPTION
-from .match import Mention
 
 NISBA_SCORE = 1.8  # "الغارات الأميركية" outranks an actor that is merely near the trigger
 BEYOND = 1.5  # penalty for an actor on the far side of another event's trigger

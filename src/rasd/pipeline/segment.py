@@ -1,4 +1,4 @@
-"""Stage 3 — split an article into paragraphs, sentences and clauses, as spans of the original text.
+"""Stage 2 — segment: split an article into paragraphs, sentences and clauses, as spans of the original text.
 
 Paragraphs are lines. Sentences end at ``.`` ``!`` ``?`` ``؟`` ``؛`` or a line break; a full stop
 between digits ("2.5") or after a one-letter abbreviation does not end a sentence. A sentence

@@ -2,7 +2,7 @@
 
 Resources are plain data files under ``resources/data/`` (each folder documents its provenance);
 this module validates them and compiles all surface forms into a single Aho-Corasick matcher
-(``rasd.pipeline.match.Matcher``). ``load_resources()`` caches one instance per process and data
+(``rasd.text.match.Matcher``). ``load_resources()`` caches one instance per process and data
 directory; the pipeline receives it as an argument (no module-level dictionaries elsewhere).
 """
 
@@ -25,12 +25,11 @@ import yaml
 from ..actors import ActorLexicon
 from ..errors import ResourceError
 from ..geo.gazetteer import Gazetteer
-from ..pipeline.dates import Calendar
-from ..pipeline.match import Entry, Matcher
-from ..pipeline.normalize import fold
-from ..pipeline.numbers import NumberWords
-from ..pipeline.screen import starts_events
 from ..sources import SourceLexicon
+from ..text.dates import Calendar
+from ..text.match import Entry, Matcher
+from ..text.normalize import fold
+from ..text.numbers import NumberWords
 from ..types import SUB_TO_TYPE
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -39,6 +38,13 @@ CUE_SUFFIX = {"agent_verbs": "verb", "killed": "verb", "injured": "noun"}
 # Cue kinds that are word lists the pipeline looks words up in (``Resources.cues``), never
 # searched for in the text: the matcher does not hold them.
 WORD_LIST_CUES = frozenset({"singular_victims", "non_people", "dual_killed", "dual_injured"})
+# The cue kinds from which ``pipeline.events`` makes a candidate without a trigger.
+DEATH_CUES = ("killed_after", "killed_before")
+
+
+def starts_events(entry: Entry) -> bool:
+    """Whether a dictionary entry can start an event candidate (what ``Resources.screen`` holds)."""
+    return entry.kind == "trigger" or (entry.kind == "cue" and entry.ref in DEATH_CUES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ from sqlalchemy import insert, select, update
 
 from .. import __version__
 from ..errors import ReadError
-from ..pipeline.read import iter_articles
+from ..inputs import iter_articles
 from ..resources.loader import Resources
 from ..types import Article
 from . import schema

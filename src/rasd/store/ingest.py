@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from .. import __version__
 from ..api import extract_article
 from ..errors import ReadError
+from ..inputs import iter_articles, load_meta
 from ..parallel import ExtractionFailure, extract_parallel
-from ..pipeline.read import iter_articles, load_meta
 from ..resources.loader import DATA_DIR, Resources, load_resources
 from ..types import Article, ArticleRecord, Event
 from ..urls import is_web_url
@@ -349,7 +349,7 @@ def ingest(
     failed batch stored. After the batches, events are fused across articles (:func:`fuse`).
 
     Args:
-        paths: files, folders or ``"-"``, as for :func:`rasd.pipeline.read.iter_articles`.
+        paths: files, folders or ``"-"``, as for :func:`rasd.inputs.iter_articles`.
         store: an open :class:`Store`.
         meta: a ``meta.jsonl`` path or an already loaded mapping (``doc_id`` → metadata).
         batch_size: articles per transaction.

@@ -2,7 +2,7 @@
 
 Each article gets one ``article_search`` row holding ``match_key(title + text)``: diacritics and
 tatweel removed, alef/ya/ta-marbuta variants unified, each token's leading "ال" dropped (see
-:func:`rasd.pipeline.normalize.match_key`). A query is folded the same way and every one of its
+:func:`rasd.text.normalize.match_key`). A query is folded the same way and every one of its
 tokens must occur in the key (``LIKE '%token%'`` with escaping, bound as parameters), so
 "الاميركية" finds "الأميركيّة" and "والأميركية".
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..pipeline.normalize import match_key, normalize
+from ..text.normalize import match_key, normalize
 from . import schema
 from .db import Store
 

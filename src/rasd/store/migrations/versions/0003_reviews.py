@@ -4,7 +4,7 @@
 when, by whom, and the reviewed v1 event as JSON so a reprocess can keep it); ``review_audit``
 keeps every change (who, when, field, old value, new value; no foreign key, so the trail
 outlives the event); ``article_search`` holds each article's text folded with
-:func:`rasd.pipeline.normalize.match_key` (diacritics, tatweel, alef/ya/ta-marbuta variants and
+:func:`rasd.text.normalize.match_key` (diacritics, tatweel, alef/ya/ta-marbuta variants and
 leading "ال" removed) for portable ``LIKE`` search on SQLite and PostgreSQL.
 
 Revision ID: 0003

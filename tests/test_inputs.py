@@ -1,4 +1,4 @@
-"""Tests for stage 1, the reader (``rasd.pipeline.read``).
+"""Tests for the input readers (``rasd.inputs``).
 
 Fixtures in ``tests/fixtures/read/`` are two real corpus articles (``dev_002``, BBC Arabic, and
 ``dev_017``, Al-Riyadh) with their ``meta.jsonl`` lines; every other input (HTML pages, feeds,
@@ -21,12 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rasd import inputs as read_mod
 from rasd.errors import InputTooLarge, RasdError, ReadError, ResourceError
-from rasd.pipeline import read as read_mod
-from rasd.pipeline.read import decode_bytes, iter_articles, load_meta, read_file
+from rasd.inputs import decode_bytes, iter_articles, load_meta, read_file
 from rasd.types import Article
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "read"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "read"
 BBC_ID = "dev_002_67592178"
 RIYADH_ID = "dev_017_977e9b28"
 BBC_TEXT = (FIXTURES / f"{BBC_ID}.txt").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Stage 5 — numbers: digits (ASCII after normalization), number words and vague amounts.
+"""Numbers: digits (ASCII after normalization), number words and vague amounts.
 
 Works on normalized text (``normalize.normalize``: Arabic-Indic and Persian digits are already
 ASCII). Compounds are summed: "خمسة وعشرون" → 25, "ثلاثة عشر" → 13, "مئتان وخمسون" → 250.

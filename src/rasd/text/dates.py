@@ -1,4 +1,4 @@
-"""Stage 6 — time expressions, resolved against the publication date.
+"""Time expressions, resolved against the publication date.
 
 Finds, in normalized text: day + month (+ year) in every month-naming system and the double form
 "آذار / مارس", day ordinals ("السابع من أيار"), month alone with "أواخر/مطلع/منتصف" or

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from rasd.pipeline.dates import hijri_to_gregorian
-from rasd.pipeline.normalize import fold
+from rasd.text.dates import hijri_to_gregorian
+from rasd.text.normalize import fold
 
 
 @pytest.mark.parametrize(

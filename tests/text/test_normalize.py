@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rasd.pipeline.normalize import fold, match_key, normalize
+from rasd.text.normalize import fold, match_key, normalize
 
 
 def test_folds_diacritics_hamza_ta_marbuta_and_digits():

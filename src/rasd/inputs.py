@@ -1,4 +1,4 @@
-"""Stage 1 — read articles from files, folders and stdin into :class:`rasd.types.Article` records.
+"""The input readers: read articles from files, folders and stdin into :class:`rasd.types.Article` records.
 
 Inputs
 ------

@@ -1,4 +1,5 @@
-"""Stage 4 mechanism — a compiled dictionary matcher over normalized Arabic text.
+"""A compiled dictionary matcher over normalized Arabic text (built by ``rasd.resources.loader``, run by
+the ``recognize`` and ``screen`` stages).
 
 One Aho-Corasick automaton (pyahocorasick) holds every surface form of every lexicon (places,
 actors, sources, triggers, casualty words...). A hit is kept only at Arabic-aware word edges:

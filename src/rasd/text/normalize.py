@@ -1,4 +1,5 @@
-"""Stage 2 — normalize Arabic text for matching, keeping a map back to the original offsets.
+"""Normalize Arabic text for matching, keeping a map back to the original offsets (the first step of
+every pipeline run, ``rasd.pipeline.prepare``).
 
 Folding (all documented in ``FORMAT.md``'s matching rules, plus digits and punctuation):
 
