@@ -14,6 +14,7 @@ for each. No feature names an article, an outlet or a position in a file.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -111,15 +112,39 @@ def lexical(doc: Doc, res: Resources, start: int, end: int, pos: int, pos_end: i
     return feats
 
 
-def cue_features(doc: Doc, start: int, end: int, prefix: str) -> Features:
+class CueIndex:
+    """Every cue of an article by position, to tell the kinds inside a span with one search."""
+
+    def __init__(self, doc: Doc) -> None:
+        items = sorted((m.nstart, m.nend, kind) for kind, (found, _) in doc.cues.items() for m in found)
+        self.starts = [i[0] for i in items]
+        self.items = items
+
+    def kinds(self, start: int, end: int) -> set[str]:
+        out = set()
+        for i in range(bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)):
+            _, e, kind = self.items[i]
+            if e <= end:
+                out.add(kind)
+        return out
+
+
+def cue_features(cues: CueIndex, start: int, end: int, prefix: str) -> Features:
     """Which kinds of cue (``cues/cues.yaml``) occur in ``[start, end)``."""
-    return {f"{prefix}={kind}": 1.0 for kind in doc.cues if cue_in(doc, kind, start, end)}
+    return {f"{prefix}={kind}": 1.0 for kind in cues.kinds(start, end)}
 
 
 def event_features(
-    doc: Doc, res: Resources, c: Candidate, ev: Event, n_events: int, precise: dict[str, int] | None = None
+    doc: Doc,
+    res: Resources,
+    c: Candidate,
+    ev: Event,
+    n_events: int,
+    precise: dict[str, int] | None = None,
+    cues: CueIndex | None = None,
 ) -> Features:
     """Features of whether ``ev`` is a real, specific occurrence, and of its role and certainty."""
+    cues = cues or CueIndex(doc)
     sent = doc.sentences[c.sentence]
     cs, ce = doc.clause_of(c.sentence, c.trigger.nstart)
     trig = res.triggers.get(c.trigger.ref)
@@ -167,9 +192,9 @@ def event_features(
     pub = doc.article.pub_date
     if ev.date is not None and pub is not None:
         f[f"days_before={bucket((pub - ev.date).days, (-1, 0, 1, 3, 7, 31, 365))}"] = 1.0
-    f.update(cue_features(doc, sent.span.start, sent.span.end, "cue"))
-    f.update(cue_features(doc, cs, ce, "clause_cue"))
-    f.update(cue_features(doc, max(cs, c.trigger.wstart - 30), c.trigger.wstart, "cue_before"))
+    f.update(cue_features(cues, sent.span.start, sent.span.end, "cue"))
+    f.update(cue_features(cues, cs, ce, "clause_cue"))
+    f.update(cue_features(cues, max(cs, c.trigger.wstart - 30), c.trigger.wstart, "cue_before"))
     if any(within(doc.cites, sent.span.start, sent.span.end)):
         f["cites"] = 1.0
     f.update(lexical(doc, res, sent.span.start, sent.span.end, c.trigger.wstart, c.trigger.nend, "w"))
@@ -180,8 +205,9 @@ def event_features(
     return f
 
 
-def type_features(doc: Doc, res: Resources, c: Candidate) -> Features:
+def type_features(doc: Doc, res: Resources, c: Candidate, cues: CueIndex | None = None) -> Features:
     """Features of the sub-event type: the rules' type, the trigger, and the weapon words near it."""
+    cues = cues or CueIndex(doc)
     f: Features = {f"sub={c.sub}": 1.0, f"trigger={c.trigger.form}": 1.0, "bias_rule": 1.0}
     trig = res.triggers.get(c.trigger.ref)
     f[f"trigger_kind={trig.sub if trig else c.trigger.kind}"] = 1.0
@@ -197,7 +223,7 @@ def type_features(doc: Doc, res: Resources, c: Candidate) -> Features:
                 f[f"other_trigger={res.triggers[m.ref].sub}"] = 1.0
             elif m.kind == "actor":
                 f[f"actor_kind={res.actors.get(m.ref).kind}"] = 1.0
-        f.update(cue_features(doc, span.start, span.end, "cue"))
+        f.update(cue_features(cues, span.start, span.end, "cue"))
     sent = doc.sentences[c.sentence].span
     f.update(lexical(doc, res, sent.start, sent.end, c.trigger.wstart, c.trigger.nend, "w"))
     return f
@@ -329,6 +355,7 @@ def describe(
         counts[pid] = counts.get(pid, 0) + 1
     cases = []
     n_events = len(doc.events)
+    cue_index = CueIndex(doc)
     actor_counts: dict[str, int] = {}
     if actors:
         for m in doc.entities:
@@ -342,8 +369,8 @@ def describe(
     for ev, c in zip(doc.events, doc.resolved, strict=True):
         case = EventCase(
             event=ev,
-            features=event_features(doc, res, c, ev, n_events, precise),
-            type_features=type_features(doc, res, c) if types else {},
+            features=event_features(doc, res, c, ev, n_events, precise, cue_index),
+            type_features=type_features(doc, res, c, cue_index) if types else {},
             flagged=bool(c.flags),
             actors=actor_options(doc, res, c, ev, actor_counts) if actors else [],
         )
