@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import DEFAULT_TIME_BUDGET, extract_article, set_time_budget
-from .cli_store import TimeBudgetOption, WorkersOption
+from .cli_store import TimeBudgetOption, WorkersOption, min_confidence_or_default
 from .errors import ReadError
 from .eval.cli import eval_command
 from .explain import explain_record, render_explanations
@@ -62,10 +62,6 @@ def _use_decisions(decisions: str | None) -> None:
     import os
 
     os.environ["RASD_DECISIONS"] = decisions
-
-
-def _min_confidence(value: float | None) -> float:
-    return load_resources().default_min_confidence if value is None else value
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -205,7 +201,7 @@ def extract(
         raise typer.BadParameter("--format must be json, jsonl or table")
     _use_decisions(decisions)
     set_time_budget(time_budget)
-    batch = _Batch(paths, pub_date, outlet, meta, _min_confidence(min_confidence), progress, workers)
+    batch = _Batch(paths, pub_date, outlet, meta, min_confidence_or_default(min_confidence), progress, workers)
     records = batch.records()
     if fmt == "jsonl":
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
@@ -260,7 +256,7 @@ def explain(
         rasd explain examples/000_73c53d1290d9c61f.txt --pub-date 2023-04-11
     """
     _use_decisions(decisions)
-    min_confidence = _min_confidence(min_confidence)
+    min_confidence = min_confidence_or_default(min_confidence)
     meta_map = None
     if meta is not None:
         try:

@@ -70,7 +70,8 @@ MinConfidenceOption = Annotated[
 ]
 
 
-def _floor(value: float | None) -> float:
+def min_confidence_or_default(value: float | None) -> float:
+    """``value``, or the one default threshold of every command (:func:`rasd.learn.model.confidence_floor`)."""
     from .learn.model import confidence_floor
 
     return confidence_floor() if value is None else value
@@ -445,7 +446,7 @@ def export_command(
         n = export(
             store, fmt, output, fused=fused, date_from=lo, date_to=hi, country=country, event_type=event_type,
             review="all" if include_rejected else "default", extra_columns=extra_columns,
-            min_confidence=_floor(min_confidence),
+            min_confidence=min_confidence_or_default(min_confidence),
         )  # fmt: skip
     except BrokenPipeError:  # `rasd export | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -501,7 +502,7 @@ def query_command(
         country=country,
         event_type=event_type,
         review="all" if include_rejected else "default",
-        min_confidence=_floor(min_confidence),
+        min_confidence=min_confidence_or_default(min_confidence),
     )
     store = _open(db)
     t = schema.fused_events if fused else schema.events

@@ -118,15 +118,9 @@ def train_command(
     extra = list(reviewed_articles(db)) if db else []
     with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("reading gold articles", total=len(list(gold_dir.glob("*.json"))) if gold_dir else 0)
-        examples = (
-            load_examples(gold_dir, res, meta=meta, texts=texts or (), extra=extra, tick=lambda: bar.advance(task))
-            if gold_dir is not None
-            else []
+        examples = load_examples(
+            gold_dir, res, meta=meta, texts=texts or (), extra=extra, tick=lambda: bar.advance(task)
         )
-        if gold_dir is None:
-            from .train import Example, cases_of
-
-            examples = [Example(a.doc_id, cases_of(a, res), g) for a, g in extra]
         if len(examples) < 2:
             raise _fail(f"only {len(examples)} gold article(s) with texts: nothing to learn from")
         bar.add_task("fitting", total=None)

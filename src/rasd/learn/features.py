@@ -18,8 +18,7 @@ import bisect
 import functools
 import math
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 
 from ..pipeline.doc import ActorRef, Candidate, Doc, PlaceRef, cue_in, within
 from ..pipeline.events import CONTAINER_KINDS, _contains, place_ref
@@ -145,6 +144,7 @@ def event_features(
 ) -> Features:
     """Features of whether ``ev`` is a real, specific occurrence, and of its role and certainty."""
     cues = cues or CueIndex(doc)
+    clitic = doc.text[c.trigger.wstart : c.trigger.nstart]  # what the matcher found before the trigger
     sent = doc.sentences[c.sentence]
     cs, ce = doc.clause_of(c.sentence, c.trigger.nstart)
     trig = res.triggers.get(c.trigger.ref)
@@ -172,8 +172,8 @@ def event_features(
         "has_place": float(ev.location is not None),
         "n_sources": min(len(ev.sources), 3) / 3,
         "rule_confidence": ev.confidence,
-        "verb_prefix": float(doc.text[c.trigger.wstart : c.trigger.nstart] in ("", "و", "ف")),
-        "definite": float("ال" in doc.text[c.trigger.wstart : c.trigger.nstart]),
+        "verb_prefix": float(clitic in ("", *res.affixes["conjunctions"])),
+        "definite": float(res.affixes["article"][0] in clitic),
     }
     for flag in c.flags:
         f[f"flag={flag}"] = 1.0
@@ -396,12 +396,3 @@ def describe(
             )
         cases.append(case)
     return cases
-
-
-def with_location(ev: Event, loc: Location | None) -> Event:
-    """A copy of ``ev`` at another place."""
-    return replace(ev, location=loc)
-
-
-def days_between(a: date | None, b: date | None) -> int | None:
-    return None if a is None or b is None else abs((a - b).days)

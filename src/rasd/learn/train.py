@@ -21,6 +21,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def cases_of(article: Article, res: Resources) -> list[EventCase]:
 
 
 def load_examples(
-    gold_dir: Path,
+    gold_dir: Path | None,
     res: Resources,
     *,
     meta: Path | None = None,
@@ -78,10 +79,13 @@ def load_examples(
     extra: Iterable[tuple[Article, dict[str, Any]]] = (),
     tick: Callable[[], None] | None = None,
 ) -> list[Example]:
-    """Every gold article of ``gold_dir`` whose ``<doc_id>.txt`` is found in ``texts`` (default:
-    ``GOLD_DIR/../corpus/dev``, ``GOLD_DIR/../seed``, ``GOLD_DIR``), plus ``extra`` pairs (reviews)."""
-    gold = load_gold(gold_dir)
-    dirs = list(texts) or [gold_dir.parent / "corpus" / "dev", gold_dir.parent / "seed", gold_dir]
+    """Every gold article of ``gold_dir`` (if any) whose ``<doc_id>.txt`` is found in ``texts``
+    (default: ``GOLD_DIR/../corpus/dev``, ``GOLD_DIR/../seed``, ``GOLD_DIR``), plus ``extra`` pairs
+    (reviews)."""
+    gold = load_gold(gold_dir) if gold_dir is not None else {}
+    dirs = list(texts)
+    if not dirs and gold_dir is not None:
+        dirs = [gold_dir.parent / "corpus" / "dev", gold_dir.parent / "seed", gold_dir]
     meta_map = load_meta(meta) if meta is not None else {}
     out: list[Example] = []
     for doc_id, record in sorted(gold.items()):
@@ -92,8 +96,6 @@ def load_examples(
             if not isinstance(article, Article):
                 continue
             if article.pub_date is None and record.get("pub_date"):
-                from datetime import date
-
                 article.pub_date = date.fromisoformat(record["pub_date"])
             out.append(Example(doc_id, cases_of(article, res), dict(record)))
         if tick is not None:
@@ -241,19 +243,12 @@ def _event_data(examples: Sequence[Example], partial: Model, phrases: dict) -> t
     for ex in examples:
         gold_events = ex.gold.get("events") or []
         n_gold += len(gold_events)
-        events, xs = choose_with_features(ex.cases, partial, phrases)
-        preds = [e.to_dict() for e in events]
+        xs: list[Features] = []
+        preds = [e.to_dict() for e in choose(ex.cases, partial, phrases, capture=xs, every_place=True)]
         matched = {pi for _, pi in match_events(gold_events, preds)}
         rows.extend(xs)
         labels.extend(i in matched for i in range(len(preds)))
     return rows, labels, n_gold
-
-
-def choose_with_features(cases: list[EventCase], model: Model, phrases: dict):
-    """``choose`` with the event features it built (the is-event model's inputs)."""
-    captured: list[Features] = []
-    events = choose(cases, model, phrases, capture=captured, every_place=True)
-    return events, captured
 
 
 def best_threshold(probs: Sequence[float], labels: Sequence[bool], n_gold: int) -> float:

@@ -163,12 +163,6 @@ class Resources:
         """The model that decides, or ``None`` when the rules do."""
         return self.model if self.decisions == "learned" else None
 
-    @property
-    def default_min_confidence(self) -> float:
-        """The confidence below which events are left out by default: the model's threshold (it
-        maximised cross-validated F1) when it decides, else 0.5 (the rules' confidence)."""
-        return self.model.threshold if self.learned is not None else 0.5
-
     def civilians_name(self, country: str) -> str:
         """ "Civilians (<Country>)" for an ISO2 code (the composed civilians actor)."""
         cid = self.actors.composed_id("civilians", country)
@@ -354,7 +348,8 @@ def _type_groups(path: Path) -> dict[str, frozenset[str]]:
 
 def _affixes(path: Path) -> dict[str, tuple[str, ...]]:
     data = _yaml(path)
-    return {k: tuple(sorted((fold(a) for a in data[k]), key=len, reverse=True)) for k in ("prefixes", "suffixes")}
+    keys = ("prefixes", "suffixes", "conjunctions", "article")
+    return {k: tuple(sorted((fold(a) for a in data[k]), key=len, reverse=True)) for k in keys}
 
 
 def _model(path: Path) -> Any:
