@@ -13,11 +13,7 @@ with ``make browser`` and ``pip install -e '.[dev]'``).
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,36 +23,19 @@ import pytest
 from rasd.store import Store, ingest
 from rasd.web import create_app
 
+from .conftest import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "e2e-token-456"
 SEED = "000_73c53d1290d9c61f"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _missing(what: str) -> None:
-    msg = f"{what}; install with `make browser` (Debian chromium) and `pip install -e '.[dev]'` (playwright)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, res) -> Iterator[str]:
     """The app over a store of the examples, served by uvicorn on a free loopback port."""
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("e2e")
     store = Store.open(f"sqlite:///{folder / 'rasd.db'}")
     ingest([EXAMPLES], store, meta=EXAMPLES / "meta.jsonl", progress=False, resources=res)
@@ -65,42 +44,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, res) -> Iterator[str]:
     meta = {"copy_of_seed": {"pub_date": "2023-04-11", "outlet": "Copy Outlet"}}
     ingest([copy], store, meta=meta, progress=False, resources=res)
     app = create_app(store, token=TOKEN)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(app) as url:
+            yield url
     finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (skip or, in CI, fail when missing)."""
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_dashboard_end_to_end(server: str, browser) -> None:

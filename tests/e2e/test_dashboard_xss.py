@@ -13,10 +13,6 @@ Skipped like ``test_dashboard.py`` when Chromium or Playwright is missing (faile
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,23 +23,15 @@ from sqlalchemy import update
 from rasd.store import Store, ingest, schema
 from rasd.web import create_app
 
+from .conftest import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "xss-token-789"
 SEED = "000_73c53d1290d9c61f"
 JS_URL = "javascript:alert(document.domain)"
 IMG = '<img src=x onerror="alert(document.domain);window.__pwned=1">'
 SCRIPT = "<script>alert(document.domain)</script>"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WATCH = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation",
@@ -51,58 +39,19 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
-def _missing(what: str) -> None:
-    msg = f"{what}; install with `make browser` (Debian chromium) and `pip install -e '.[dev]'` (playwright)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, res) -> Iterator[tuple[str, Store]]:
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("xss")
     store = Store.open(f"sqlite:///{folder / 'rasd.db'}")
     ingest([EXAMPLES], store, meta=EXAMPLES / "meta.jsonl", progress=False, resources=res)
     with store.begin() as conn:  # a legacy row: stored before URLs were checked at ingest
         conn.execute(update(schema.articles).where(schema.articles.c.doc_id == SEED).values(url=JS_URL))
     app = create_app(store, token=TOKEN)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", store
+        with serving(app) as url:
+            yield url, store
     finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
