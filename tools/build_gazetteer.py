@@ -360,15 +360,12 @@ def write(text: str, path: Path) -> None:
 # --- blocklist report ----------------------------------------------------------------------------
 
 
-def blocklist_report(
-    rows: Sequence[Sequence[str]], corpus: Path, top: int = 2000, n_articles: int = 48000
-) -> None:
-    """Print single-word forms that are among the ``top`` most frequent corpus words, with the
-    largest population bearing them (candidates for ``blocklist.txt``; review by hand)."""
+def folded_word_counts(corpus: Path, n_articles: int) -> collections.Counter[str]:
+    """How often each folded word (FORMAT.md folding) occurs in the first ``n_articles`` of a
+    JSON-lines corpus (title and text)."""
     import json
 
     sys.path.insert(0, str(REPO / "src"))
-    from rasd.text.match import PROCLITICS
     from rasd.text.normalize import fold
 
     counts: collections.Counter[str] = collections.Counter()
@@ -378,6 +375,19 @@ def blocklist_report(
                 break
             doc = json.loads(line)
             counts.update(fold(doc["title"] + " " + doc["text"]).split())
+    return counts
+
+
+def blocklist_report(
+    rows: Sequence[Sequence[str]], corpus: Path, top: int = 2000, n_articles: int = 48000
+) -> None:
+    """Print single-word forms that are among the ``top`` most frequent corpus words, with the
+    largest population bearing them (candidates for ``blocklist.txt``; review by hand)."""
+    sys.path.insert(0, str(REPO / "src"))
+    from rasd.text.match import PROCLITICS
+    from rasd.text.normalize import fold
+
+    counts = folded_word_counts(corpus, n_articles)
     # credit each word to its clitic-free stem(s)
     stems: collections.Counter[str] = collections.Counter()
     for w, c in counts.items():

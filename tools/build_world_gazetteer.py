@@ -228,13 +228,7 @@ def corpus_counts(corpus: Path, n_articles: int = CORPUS_ARTICLES) -> dict[bool,
     """Occurrences of each article-free stem in the corpus: ``{True: with the article (and any
     proclitic before it), False: as a bare word}``. Bare words are not split into proclitic + stem,
     which would credit "ورقة" (paper) to "رقة" (Raqqa)."""
-    counts: collections.Counter[str] = collections.Counter()
-    with gzip.open(corpus, "rt", encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if i >= n_articles:
-                break
-            doc = json.loads(line)
-            counts.update(fold(doc["title"] + " " + doc["text"]).split())
+    counts = base.folded_word_counts(corpus, n_articles)
     out: dict[bool, collections.Counter[str]] = {True: collections.Counter(), False: collections.Counter()}
     for w, c in counts.items():
         if w.startswith("ال") and len(w) > 4:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 import pytest
 
@@ -45,3 +46,30 @@ def resolve(gz: Gazetteer, place_matcher: Matcher) -> Resolve:
         return out
 
     return _resolve
+
+
+ChosenPlaces = Callable[[str], dict[str, Place]]
+
+
+@pytest.fixture(scope="session")
+def chosen_places() -> ChosenPlaces:
+    """``chosen_places(sentence)``: the place stage's choice for ``sentence`` (the pipeline's stages
+    up to ``events`` run on it), as ``{mention text: place}``; empty when the screen stops it."""
+    import rasd
+    from rasd.pipeline import STAGES, prepare
+    from rasd.pipeline.places import choose_places
+    from rasd.types import Article
+
+    res = rasd.load_resources()
+
+    def _chosen(text: str) -> dict[str, Place]:
+        doc = prepare(Article(doc_id="t", text=text, pub_date=date(2019, 3, 1)))
+        for name, stage in STAGES:
+            if name == "events":
+                break
+            doc = stage(doc, res)
+            if doc.quiet:
+                return {}
+        return {doc.text[s:e]: place for (s, e), place in choose_places(doc, res).items()}
+
+    return _chosen

@@ -3,14 +3,7 @@ no place in sentences where they are words, and still name the place with place 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-
-import rasd
-from rasd.pipeline import STAGES, prepare
-from rasd.pipeline.places import choose_places
-from rasd.types import Article
 
 # (sentence, the word as written) — the word is not a place here
 WORDS: list[tuple[str, str]] = [
@@ -30,21 +23,10 @@ WORDS: list[tuple[str, str]] = [
 ]
 
 
-def _place_texts(text: str) -> list[str]:
-    res = rasd.load_resources()
-    doc = prepare(Article(doc_id="t", text=text, pub_date=date(2019, 3, 1)))
-    for name, stage in STAGES:
-        if name == "events":
-            break
-        doc = stage(doc, res)
-        if doc.quiet:
-            return []
-    return [doc.text[s:e] for s, e in choose_places(doc, res)]
-
 
 @pytest.mark.parametrize(("sentence", "word"), WORDS, ids=[f"{i}-{w}" for i, (_, w) in enumerate(WORDS)])
-def test_word_is_not_a_place(sentence: str, word: str) -> None:
-    places = _place_texts(sentence)
+def test_word_is_not_a_place(sentence: str, word: str, chosen_places) -> None:
+    places = list(chosen_places(sentence))
     assert not any(word in p or p in word for p in places), places
 
 
@@ -55,5 +37,5 @@ def test_word_is_not_a_place(sentence: str, word: str) -> None:
         ("قتل ثلاثة أشخاص في انفجار في مدينة بلد شمال بغداد.", "بلد"),
     ],
 )
-def test_word_with_place_context_is_a_place(sentence: str, word: str) -> None:
-    assert any(word in p for p in _place_texts(sentence))
+def test_word_with_place_context_is_a_place(sentence: str, word: str, chosen_places) -> None:
+    assert any(word in p for p in chosen_places(sentence))

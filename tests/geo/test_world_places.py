@@ -12,15 +12,9 @@ Jowhar, Timbuktu).
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-import rasd
-from rasd.geo.gazetteer import Place, haversine_km
-from rasd.pipeline import STAGES, prepare
-from rasd.pipeline.places import choose_places
-from rasd.types import Article
+from rasd.geo.gazetteer import haversine_km
 
 # (sentence, expected English name for the message, lat, lon)
 CASES: list[tuple[str, str, float, float]] = [
@@ -106,21 +100,10 @@ CASES: list[tuple[str, str, float, float]] = [
 ]
 
 
-def _places(text: str) -> list[Place]:
-    res = rasd.load_resources()
-    doc = prepare(Article(doc_id="t", text=text, pub_date=date(2019, 3, 1)))
-    for name, stage in STAGES:
-        if name == "events":
-            break
-        doc = stage(doc, res)
-        if doc.quiet:
-            return []
-    return list(choose_places(doc, res).values())
-
 
 @pytest.mark.parametrize(("sentence", "name", "lat", "lon"), CASES, ids=[c[1] for c in CASES])
-def test_world_place_resolves(sentence: str, name: str, lat: float, lon: float) -> None:
-    places = _places(sentence)
+def test_world_place_resolves(sentence: str, name: str, lat: float, lon: float, chosen_places) -> None:
+    places = list(chosen_places(sentence).values())
     near = [p for p in places if p.lat is not None and p.lon is not None and haversine_km(p.lat, p.lon, lat, lon) <= 15]
     assert near, f"{name}: no place within 15 km; got {[(p.name, p.country) for p in places]}"
 
