@@ -182,6 +182,7 @@ class Gazetteer:
         self._by_skeleton: dict[str, list[str]] | None = None
         self.words: frozenset[str] = frozenset()  # keys of names that are also common words (words.tsv)
         self.context: dict[str, frozenset[str]] = {}  # context.yaml: folded word lists by kind
+        self.vocabulary: frozenset[str] = frozenset()  # common words of news (vocabulary.txt.gz): no place names
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -204,6 +205,7 @@ class Gazetteer:
         gz = cls(places, forms, _read_blocklist(d / "blocklist.txt"))
         gz.words = _read_words(d / "words.tsv")
         gz.context = _read_context(d / "context.yaml")
+        gz.vocabulary = _read_vocabulary(d / "vocabulary.txt.gz")
         return gz
 
     # --- lookups -------------------------------------------------------------------------------
@@ -532,6 +534,14 @@ def _read_context(path: Path) -> dict[str, frozenset[str]]:
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {k: frozenset(fold(w) for w in v) for k, v in data.items()}
+
+
+def _read_vocabulary(path: Path) -> frozenset[str]:
+    """One folded word per line (``tools/build_vocabulary.py``)."""
+    if not path.exists():
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return frozenset(f.read().split())
 
 
 def _read_blocklist(path: Path) -> frozenset[str]:

@@ -26,11 +26,11 @@ from ..resources.loader import DEATH_CUES, Resources
 from ..text.match import Mention
 from ..text.normalize import fold
 from .doc import Candidate, Doc, PlaceRef, cue_before, cue_in, within
-from .places import choose_places, dateline_end, precise_phrases
+from .places import choose_places, dateline_end, precise_phrases, unlisted_places
 
 SITE_RADIUS_KM = 12.0
 REGION_RADIUS_KM = 250.0  # regions without a province: Sinai, the Syrian desert...
-TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district"})
+TOWN_OR_AREA = frozenset({"place", "town", "village", "country", "admin1", "admin2", "region", "district", "unlisted"})
 CONTAINER_KINDS = frozenset({"country", "admin1", "region"})
 NEGATION_WINDOW = 14  # characters between a negation and the trigger it negates
 PASSIVE_REACH = 70  # "تعرض مركز المسيال بقطاع ظهران الجنوب بمنطقة عسير لقذائف": the victim place may be long
@@ -43,6 +43,12 @@ DESCRIBING_VERB_GAP = 25  # "هجمات لبوكو حرام استهدفت": an 
 def build_candidates(doc: Doc, res: Resources) -> Doc:
     chosen = choose_places(doc, res)
     doc.precise = precise_phrases(doc, res, chosen)
+    unlisted = unlisted_places(doc, res, chosen)
+    for m, place, span in unlisted:
+        chosen[(m.nstart, m.nend)] = place
+        doc.precise[(m.nstart, m.nend)] = span
+    if unlisted:
+        doc.entities = sorted([*doc.entities, *(m for m, _, _ in unlisted)], key=lambda m: m.nstart)
     dl_end = dateline_end(doc)
     # only a sentence with a trigger or a death word can hold an event (see ``screen``)
     starters = {doc.sentence_at(m.nstart) for m in doc.entities if m.kind == "trigger"}
@@ -96,7 +102,7 @@ def _add_candidates(
     s = sent.span.start
     withdrawal = any(sub in res.types["from_is_place"] for _, sub, _ in group)
     places = _event_places(doc, sent.index, ents, chosen, dl_end, from_is_place=withdrawal)
-    owners = _assign_places(doc, group, places)
+    owners = _assign_places(doc, group, places, res.gazetteer.context.get("container_links", frozenset()))
     for i, (trig, sub, weight) in enumerate(group):
         mine = owners.get(i) or [None]
         definite = "ال" in doc.text[trig.wstart : trig.nstart] or doc.text[trig.wstart : trig.nstart] == "لل"
@@ -440,7 +446,7 @@ def _contains(outer: Place, inner: Place) -> bool:
 
 
 def _assign_places(
-    doc: Doc, typed: list[tuple[Mention, str, float]], places: list[PlaceRef]
+    doc: Doc, typed: list[tuple[Mention, str, float]], places: list[PlaceRef], links: frozenset[str] = frozenset()
 ) -> dict[int, list[PlaceRef]]:
     """Places of each trigger: the first place after it (before the next trigger) and the places
     coordinated with that one ("قرب كركوك والفلوجة وتلعفر"); with none after it, the nearest before."""
@@ -459,7 +465,8 @@ def _assign_places(
             chosen.append(after[0])
             for p in after[1:]:
                 gap = doc.text[chosen[-1].mention.nend : p.text_start]
-                if not _coordinated(gap) or (p.near and "و" not in gap.split() and not gap.strip().startswith("و")):
+                listed = "و" in gap.split() or gap.strip().startswith("و")
+                if not _coordinated(gap, links) or (p.near and not listed):
                     break  # "الحصيبة والملاحمة شرقي الرمادي": a locator of the list, not another place
                 chosen.append(p)
         else:  # the nearest place before it, within its clause or a sentence-initial "في X،"
@@ -489,9 +496,12 @@ def _victim_place(doc: Doc, t: Mention, places: list[PlaceRef]) -> PlaceRef | No
     return between[0] if between else None
 
 
-def _coordinated(gap: str) -> bool:
-    """Text between two places that lists them: "و", "،", a short count ("وثلاث قرب")."""
+def _coordinated(gap: str, links: frozenset[str] = frozenset()) -> bool:
+    """Text between two places that lists them: "و", "،", a short count ("وثلاث قرب"); not a
+    link word of ``context.yaml`` ("قضاء سيلوبي، التابع لولاية شرناق": the second contains the first)."""
     tokens = gap.replace("،", " ، ").split()
     if len(tokens) > 4 or any(ch in gap for ch in ".؛:"):
+        return False
+    if any(fold(t) in links or fold(t[1:]) in links for t in tokens):
         return False
     return any(t in ("،", ",") or t.startswith("و") for t in tokens) or gap.strip().startswith("و") or not tokens

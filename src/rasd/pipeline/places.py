@@ -10,6 +10,7 @@ become event locations.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from ..geo.gazetteer import Place
@@ -220,6 +221,162 @@ def precise_phrases(
             continue  # a known name is its own place ("مخيم اليرموك"), a trigger or country is no name
         out[key] = (start, end)
     return out
+
+
+def unlisted_places(
+    doc: Doc, res: Resources, chosen: dict[tuple[int, int], Place]
+) -> list[tuple[Mention, Place, tuple[int, int]]]:
+    """Places the gazetteer lacks, named after a head noun of ``context.yaml`` ``unlisted_heads``:
+    "قضاء سيلوبي", "مدينة بوزانتي", "مقاطعة باجور القبلية شمال غربي باكستان". The name is one to
+    ``NAME_WORDS`` words that are neither common words of news (``vocabulary.txt.gz``, so "منطقة
+    عسكرية", "مدينة كبيرة" name nothing), nor link or non-name words, nor part of a known entity.
+
+    Each is geocoded to the place that contains it (ACLED's most precise place, written as the
+    article writes it): a known place or country linked right after it ("بلدة ستاروناتيفكا شمالي
+    مدينة ماريوبول": precision 2 near a town; "مدينة سيفاري في وسط مالي": 3 in a province, region
+    or country), else the country the article names most, 1.5 times as often as any other, else
+    the one country its sentence names if it is one of the article's two most named (precision 3).
+    Another province or country of the sentence is not taken ("منطقة دوجو بايزيد في الإقليم الشرقي
+    المتاخم لإيران" is in Turkey). Without a container it is left out. Returns the name's mention
+    (kind "place"), its :class:`Place` (kind "unlisted") and the span of head noun and name (the
+    location's text)."""
+    gz = res.gazetteer
+    ctx = gz.context
+    heads = ctx.get("unlisted_heads", frozenset())
+    if not heads or not gz.vocabulary:
+        return []
+    links = (
+        ctx.get("container_links", frozenset())
+        | ctx.get("directions", frozenset())
+        | ctx.get("head_nouns", frozenset())
+        | ctx.get("capital_words", frozenset())
+    )
+    stop = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset()) | links | gz.vocabulary
+    claimed = list(doc.precise.values())
+    by_start = {m.wstart: m for m in (*doc.countries, *doc.entities)}  # an entity wins over a country name
+    out: list[tuple[Mention, Place, tuple[int, int]]] = []
+    article_country: list[Counter[str]] = []  # the article's country counts, once
+    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(doc.text)]
+    starts = [t[0] for t in toks]
+    for i, (hs, he, htok) in enumerate(toks):
+        if htok[-1] in _BREAKS:
+            continue
+        clitic_len = _head_clitic(fold(htok), heads)
+        if clitic_len is None or _taken(doc, hs, he) or _overlaps(hs, he, claimed):
+            continue
+        name_end = None
+        for j in range(i + 1, min(len(toks), i + 1 + NAME_WORDS)):
+            ts, te, tok = toks[j]
+            core = tok.strip(_QUOTES + "،,.؛;:!?()[]{}«»")
+            word = fold(core)
+            if (
+                not word
+                or not word.isalpha()
+                or len(word) < 3
+                or word in stop
+                or (j > i + 1 and word.startswith("و"))  # "قرية X وبلدة Y": the next item of a list
+                or (j > i + 1 and word[0] in "فبلك" and word[1:] in gz.vocabulary)  # "شقرة كتعزيز"
+                or (j == i + 1 and word.startswith("ل") and not word.startswith("ال"))  # "قاعدة للجيش"
+                or _taken(doc, ts, te)
+                or doc.sentence_at(ts) != doc.sentence_at(hs)
+            ):
+                break
+            name_end = ts + tok.find(core) + len(core)
+            if any(ch in _BREAKS for ch in tok[tok.find(core) + len(core) :]):
+                break  # "قضاء سيلوبي،": the comma ends the name
+        if name_end is None:
+            continue
+        name_start = toks[i + 1][0] + toks[i + 1][2].find(toks[i + 1][2].strip(_QUOTES + "«»"))
+        k = bisect_left(starts, name_end)
+        container, precision = _container(doc, res, chosen, toks, k, by_start, links, article_country)
+        if container is None:
+            continue
+        quoted = doc.text[name_start - 1 : name_start] in _QUOTES + "«"
+        if quoted and doc.text[name_end : name_end + 1] in _QUOTES + "»":
+            name_end += 1  # 'قرية "القرقور"': the text keeps both quotes
+        name = doc.text[name_start:name_end]
+        place = Place(
+            id=f"unlisted:{container.country}:{fold(doc.text[hs + clitic_len : name_end])}",
+            name=container.name,
+            name_ar=name,
+            kind="unlisted",
+            country=container.country,
+            admin1=container.name if container.kind == "admin1" else container.admin1,
+            admin2=container.name if container.kind == "admin2" else container.admin2,
+            lat=container.lat,
+            lon=container.lon,
+            population=0,
+            geo_precision=precision,
+            world=container.world,
+        )
+        m = Mention("place", place.id, name_start, name_end, name_start, name_end, name)
+        out.append((m, place, (hs + clitic_len, name_end)))
+    return out
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _taken(doc: Doc, start: int, end: int) -> bool:
+    """Whether an entity (a known place, actor, source or trigger) covers part of the span."""
+    return any(m.wstart < end and start < m.wend for m in within(doc.entities, max(0, start - 60), end + 60))
+
+
+def _container(
+    doc: Doc,
+    res: Resources,
+    chosen: dict[tuple[int, int], Place],
+    toks: list[tuple[int, int, str]],
+    first: int,
+    by_start: dict[int, Mention],
+    links: frozenset[str],
+    article_country: list[Counter[str]],
+) -> tuple[Place | None, int]:
+    """The known place containing an unlisted one whose name ends before token ``first``, and the
+    precision of the unlisted place."""
+    k = first
+    sent = doc.sentence_at(max(0, toks[first - 1][1] - 1))
+    for _ in range(4):  # link words, left to right: "شمال غربي", "بمحافظة", "التابع لولاية"
+        if k >= len(toks) or doc.sentence_at(toks[k][0]) != sent:
+            break
+        m = by_start.get(toks[k][0])
+        p = chosen.get((m.nstart, m.nend)) if m is not None else None
+        if m is not None and p is None and m.kind == "country" and m.ref in res.country_places:
+            p = res.gazetteer.get(res.country_places[m.ref])  # "في وسط مالي", "جنوب شرقي تركيا"
+        if m is not None and p is not None:
+            linked = k > first or doc.text[m.wstart : m.nstart].removesuffix("ال").endswith("ب")
+            if linked or p.kind in CONTAINERS:
+                return p, 3 if p.kind in CONTAINERS else 2
+            break
+        if not _is_link(fold(toks[k][2].strip("،,")), links, 1):
+            break
+        k += 1
+    if not article_country:
+        dl_end = dateline_end(doc)  # "دبي، الإمارات العربية المتحدة (CNN)": the outlet's, not the story's
+        counts: Counter[str] = Counter(m.ref for m in doc.countries if m.nend > dl_end)
+        counts.update(p.country for key, p in chosen.items() if key[1] > dl_end)
+        article_country.append(counts)
+    counts = article_country[0]
+    top = counts.most_common(2)
+    # a country the article is about: named half as often again as any other; else the one country its
+    # sentence names, when it is one of the article's two most named
+    code = top[0][0] if top and (len(top) == 1 or top[0][1] >= DOMINANT * top[1][1]) else None
+    if code is None:
+        s = doc.sentences[sent].span
+        here = {m.ref for m in doc.countries if s.start <= m.nstart < s.end} | {
+            chosen[(m.nstart, m.nend)].country
+            for m in within(doc.entities, s.start, s.end)
+            if (m.nstart, m.nend) in chosen
+        }
+        if len(here) == 1 and next(iter(here)) in {c for c, _ in top}:
+            code = next(iter(here))
+    pid = res.country_places.get(code) if code else None
+    return (res.gazetteer.get(pid) if pid else None), 3
+
+
+CONTAINERS = frozenset({"admin1", "region", "country"})
+DOMINANT = 1.5  # an article's country contains its unlisted places when named this many times as often as another
 
 
 def _head_clitic(word: str, heads: frozenset[str]) -> int | None:

@@ -529,7 +529,7 @@ def location_of(doc: Doc, ref: PlaceRef) -> Location | None:
         return None
     span = _orig_span(doc, ref.text_start, ref.text_end)
     precision = 2 if ref.near and place.geo_precision < 2 else place.geo_precision
-    if ref.inside and place.kind not in ("country", "region"):
+    if ref.inside and place.kind not in ("country", "region", "unlisted"):
         precision = 2  # "حي الشعار في حلب", "مديرية حيس بمحافظة الحديدة": a district of the place
         # (in a country or region, "قاعدة إنغرليك جنوب تركيا", only the region is known: its precision)
     return Location(
