@@ -39,9 +39,7 @@ def _build_module():
 def test_generated_file_is_up_to_date():
     build = _build_module()
     text = build.render(build.build_rows(GEONAMES, DATA_DIR / "names.tsv"))
-    assert text == build.render(build.build_rows(GEONAMES, DATA_DIR / "names.tsv")), (
-        "build is not deterministic"
-    )
+    assert text == build.render(build.build_rows(GEONAMES, DATA_DIR / "names.tsv")), "build is not deterministic"
     committed = gzip.decompress((DATA_DIR / "geonames.tsv.gz").read_bytes()).decode("utf-8")
     assert committed == text, "geonames.tsv.gz is stale or hand-edited: run tools/build_gazetteer.py"
 
@@ -94,8 +92,32 @@ def test_every_country_is_a_site():
 
 def test_blocklist_file():
     lines = [
-        ln.split("#", 1)[0].strip()
-        for ln in (DATA_DIR / "blocklist.txt").read_text(encoding="utf-8").splitlines()
+        ln.split("#", 1)[0].strip() for ln in (DATA_DIR / "blocklist.txt").read_text(encoding="utf-8").splitlines()
     ]
     forms = [f for f in lines if f]
     assert len(forms) > 300 and len(forms) == len(set(forms))
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "bulk.jsonl.gz"
+
+
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason=f"the bulk corpus ({CORPUS}) is not available to rebuild the vocabulary"
+)
+def test_vocabulary_is_up_to_date():
+    spec = importlib.util.spec_from_file_location("build_vocabulary", ROOT / "tools" / "build_vocabulary.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    total, after = build.counts()
+    expected = build.render(build.vocabulary(total, after))
+    committed = (DATA_DIR / "vocabulary.txt.gz").read_bytes()
+    assert committed == expected, "vocabulary.txt.gz is stale or hand-edited: run tools/build_vocabulary.py"
+
+
+def test_vocabulary_holds_words_not_unlisted_names():
+    words = set(gzip.decompress((DATA_DIR / "vocabulary.txt.gz").read_bytes()).decode("utf-8").split())
+    for word in ("عسكرية", "كبيرة", "صحراوية", "الجزاء", "استيطاني"):  # "منطقة عسكرية"...: words
+        assert fold(word) in words, word
+    for name in ("سيلوبي", "كورام", "المسلامية"):  # places GeoNames has no Arabic name for
+        assert fold(name) not in words, name

@@ -183,6 +183,7 @@ class Gazetteer:
         self.words: frozenset[str] = frozenset()  # keys of names that are also common words (words.tsv)
         self.context: dict[str, frozenset[str]] = {}  # context.yaml: folded word lists by kind
         self.vocabulary: frozenset[str] = frozenset()  # common words of news (vocabulary.txt.gz): no place names
+        self.unlisted_head: re.Pattern[str] | None = None  # context.yaml unlisted_heads, in folded text
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -206,6 +207,9 @@ class Gazetteer:
         gz.words = _read_words(d / "words.tsv")
         gz.context = _read_context(d / "context.yaml")
         gz.vocabulary = _read_vocabulary(d / "vocabulary.txt.gz")
+        heads = sorted(gz.context.get("unlisted_heads", ()), key=len, reverse=True)
+        # a head noun of an unlisted place as a whole word of folded text, with its clitic: "بمديرية"
+        gz.unlisted_head = re.compile(rf"(?<!\S)(?:وب|ول|وف|و|ب|ل|ف)?(?:{'|'.join(heads)})(?=\s)") if heads else None
         return gz
 
     # --- lookups -------------------------------------------------------------------------------

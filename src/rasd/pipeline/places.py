@@ -251,19 +251,22 @@ def unlisted_places(
         | ctx.get("head_nouns", frozenset())
         | ctx.get("capital_words", frozenset())
     )
-    stop = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset()) | links | gz.vocabulary
+    stop = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset()) | links
+    vocabulary = gz.vocabulary
     claimed = list(doc.precise.values())
     by_start = {m.wstart: m for m in (*doc.countries, *doc.entities)}  # an entity wins over a country name
     out: list[tuple[Mention, Place, tuple[int, int]]] = []
     article_country: list[Counter[str]] = []  # the article's country counts, once
-    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(doc.text)]
-    starts = [t[0] for t in toks]
-    for i, (hs, he, htok) in enumerate(toks):
-        if htok[-1] in _BREAKS:
-            continue
-        clitic_len = _head_clitic(fold(htok), heads)
+    for hm in gz.unlisted_head.finditer(doc.text) if gz.unlisted_head else ():
+        hs, he = hm.span()
+        clitic_len = _head_clitic(hm.group(), heads)
         if clitic_len is None or _taken(doc, hs, he) or _overlaps(hs, he, claimed):
             continue
+        # the head, its name and the link words after it: a window, not the whole text
+        toks = [(hs, he, hm.group())]
+        toks += [(t.start() + he, t.end() + he, t.group()) for t in _TOKEN.finditer(doc.text[he : he + UNLISTED_REACH])]
+        starts = [t[0] for t in toks]
+        i = 0
         name_end = None
         for j in range(i + 1, min(len(toks), i + 1 + NAME_WORDS)):
             ts, te, tok = toks[j]
@@ -274,8 +277,9 @@ def unlisted_places(
                 or not word.isalpha()
                 or len(word) < 3
                 or word in stop
+                or word in vocabulary
                 or (j > i + 1 and word.startswith("و"))  # "قرية X وبلدة Y": the next item of a list
-                or (j > i + 1 and word[0] in "فبلك" and word[1:] in gz.vocabulary)  # "شقرة كتعزيز"
+                or (j > i + 1 and word[0] in "فبلك" and word[1:] in vocabulary)  # "شقرة كتعزيز"
                 or (j == i + 1 and word.startswith("ل") and not word.startswith("ال"))  # "قاعدة للجيش"
                 or _taken(doc, ts, te)
                 or doc.sentence_at(ts) != doc.sentence_at(hs)
@@ -376,6 +380,7 @@ def _container(
 
 
 CONTAINERS = frozenset({"admin1", "region", "country"})
+UNLISTED_REACH = 160  # characters after a head noun that its name and link words may span
 DOMINANT = 1.5  # an article's country contains its unlisted places when named this many times as often as another
 
 
