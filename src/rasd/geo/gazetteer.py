@@ -15,8 +15,8 @@ ta-marbuta variants are left to ``normalize.fold``. Dropped: forms whose folded,
 has fewer than three letters ("إب", "اللد" → "لد"), and GeoNames forms listed in the blocklist
 (curated ``sites.tsv`` forms are trusted and never blocked). A GeoNames form that is also a common
 word (``words.tsv``, written from corpus counts by ``tools/build_world_gazetteer.py``) is kept when
-it is the bare name of a town of at least ``WORD_TOWN`` inhabitants ("بلد", "جوهر", "دورا") or a
-regional name not in the blocklist (a blocked bare town name of that size is kept the same way:
+it is the bare name of a town of at least ``WORD_TOWN`` inhabitants or a regional name not in the
+blocklist; a blocked bare one-word name of such a town is kept the same way ("بلد", "جوهر", "دورا",
 "مشهد"), and then names a place only in place context
 (``needs_context``, ``pipeline.places``); otherwise it is dropped.
 
@@ -124,6 +124,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+WORD_TOWN = 10_000  # a town this populous keeps a blocked bare name, in place context only
 
 
 def _key(form: str) -> str:
@@ -252,6 +255,11 @@ class Gazetteer:
         so that it names a place only in place context (see ``pipeline.places``)."""
         k = _key(form)
         return k in self.words or k in self._blocklist
+
+    def blocked(self, form: str) -> bool:
+        """Whether a surface form is in the blocklist: mostly another sense in news, so a place only
+        after a head noun or before a direction and a place, never from a preposition alone."""
+        return _key(form) in self._blocklist
 
     def lookup(self, name: str, limit: int = 10) -> list[tuple[Place, float]]:
         """Scored candidates for a name typed by a person, Arabic or English (1.0 = exact form)."""
@@ -418,7 +426,13 @@ class Gazetteer:
                 k = _key(c)
                 if len(k.replace(" ", "")) < 3:
                     continue
-                if not curated and (k in self._blocklist or (p.world and (k in self.words or len(k) < 4))):
+                # a blocked one-word name that is the town's preferred form, without the article ("بلد",
+                # "دورا", "جوهر"; not "المدينة", "the city", nor Medina's "مدينة"), of a town of WORD_TOWN
+                # inhabitants or more stays, a place only in place context (``needs_context``, ``blocked``)
+                bare = " " not in c and c == stored[0] and not c.startswith("ال")
+                town = bare and p.kind == "place" and p.population >= WORD_TOWN
+                blocked = k in self._blocklist and not town
+                if not curated and (blocked or (p.world and (k in self.words or len(k) < 4))):
                     continue  # "المدينة" is "the city"; "إلي" (Ely, US) is "إلى"
                 yield c, pid
 

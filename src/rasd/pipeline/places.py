@@ -105,7 +105,10 @@ def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
     before = doc.text[max(0, m.wstart - 30) : m.wstart].split()
     prev = fold(before[-1]) if before else ""
     prev2 = fold(" ".join(before[-2:])) if len(before) > 1 else prev
-    if prev in ctx.get("head_nouns", ()):
+    if gz.blocked(m.form):  # "بلدة دورا", "مدينة جوهر"; not "منطقة القصر" (the palace area)
+        if prev in ctx.get("town_heads", ()):
+            return False
+    elif prev in ctx.get("head_nouns", ()):
         return False
     after = doc.text[m.wend : m.wend + 40]
     nxt = after.split()
@@ -114,9 +117,13 @@ def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
             continue  # "ليل الخميس": two words, not Lille next to a place
         if e.kind in ("place", "country") and m.wend < e.nstart <= m.wend + 30 and e is not m:
             gap = fold(doc.text[m.wend : e.wstart]).strip(" ،,")
+            if gz.blocked(m.form) and (gap in ctx.get("prepositions", ()) or (not gap and e.kind == "place")):
+                break  # "الخميس في دمشق", "جامعة ذمار": a blocked name needs a direction ("بلد شمال بغداد")
             if not gap or gap in ctx.get("directions", ()):
                 return False  # "بلد شمال بغداد", "جوهر الصومالية"
             break
+    if gz.blocked(m.form):
+        return True  # "في بيان", "في إطار": a blocked town name needs a head noun or a direction and place
     preps = ctx.get("prepositions", ())
     clitic = doc.text[m.wstart : m.nstart]
     if prev in preps or prev2 in preps or clitic.endswith("ب"):
@@ -260,7 +267,7 @@ def unlisted_places(
     for hm in gz.unlisted_head.finditer(doc.text) if gz.unlisted_head else ():
         hs, he = hm.span()
         clitic_len = _head_clitic(hm.group(), heads)
-        if clitic_len is None or _taken(doc, hs, he) or _overlaps(hs, he, claimed):
+        if clitic_len is None or _taken(doc, hs, he, chosen) or _overlaps(hs, he, claimed):
             continue
         # the head, its name and the link words after it: a window, not the whole text
         toks = [(hs, he, hm.group())]
@@ -281,7 +288,7 @@ def unlisted_places(
                 or (j > i + 1 and word.startswith("و"))  # "قرية X وبلدة Y": the next item of a list
                 or (j > i + 1 and word[0] in "فبلك" and word[1:] in vocabulary)  # "شقرة كتعزيز"
                 or (j == i + 1 and word.startswith("ل") and not word.startswith("ال"))  # "قاعدة للجيش"
-                or _taken(doc, ts, te)
+                or _taken(doc, ts, te, chosen)
                 or doc.sentence_at(ts) != doc.sentence_at(hs)
             ):
                 break
@@ -322,9 +329,13 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _taken(doc: Doc, start: int, end: int) -> bool:
-    """Whether an entity (a known place, actor, source or trigger) covers part of the span."""
-    return any(m.wstart < end and start < m.wend for m in within(doc.entities, max(0, start - 60), end + 60))
+def _taken(doc: Doc, start: int, end: int, chosen: dict[tuple[int, int], Place]) -> bool:
+    """Whether an entity covers part of the span: an actor, source or trigger, or a place the place
+    stage kept (not a name read as a word: "منطقة دير" is an unlisted place, not the word "دير")."""
+    return any(
+        m.wstart < end and start < m.wend and (m.kind != "place" or (m.nstart, m.nend) in chosen)
+        for m in within(doc.entities, max(0, start - 60), end + 60)
+    )
 
 
 def _container(
