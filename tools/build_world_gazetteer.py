@@ -66,35 +66,10 @@ CORPUS = REPO.parent / "shared" / "corpus" / "bulk.jsonl.gz"
 # the 27 countries of ../shared/geonames, built by tools/build_gazetteer.py
 EXTRACT_COUNTRIES = frozenset(
     {
-        "SY",
-        "IQ",
-        "YE",
-        "LB",
-        "PS",
-        "IL",
-        "JO",
-        "LY",
-        "SD",
-        "SS",
-        "EG",
-        "SA",
-        "TR",
-        "IR",
-        "SO",
-        "ML",
-        "NE",
-        "TN",
-        "DZ",
-        "MA",
-        "KW",
-        "BH",
-        "QA",
-        "AE",
-        "OM",
-        "MR",
-        "TD",
+        "SY", "IQ", "YE", "LB", "PS", "IL", "JO", "LY", "SD", "SS", "EG", "SA", "TR", "IR",
+        "SO", "ML", "NE", "TN", "DZ", "MA", "KW", "BH", "QA", "AE", "OM", "MR", "TD",
     }
-)
+)  # fmt: skip
 MIN_POPULATION = 0  # every world town with an Arabic-script name (cities500 lists places of 500+ people or seats)
 REGIONAL_SHARE_POP = 50_000  # a world town smaller than this loses a form that also names a place of the 27 countries
 MIN_WORD_COUNT = 40  # a name seen fewer times is too rare to judge
