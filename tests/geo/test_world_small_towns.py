@@ -40,6 +40,8 @@ def test_small_world_town_resolves(sentence: str, name: str, lat: float, lon: fl
         # a person: only the country is named, no preposition of place before the name
         ("وقال كينيث ماكينزي قائد القيادة المركزية الأمريكية إن الضربات أصابت أهدافها في سوريا.", "ماكينزي"),
         ("وقال جوزيف شيبرد رئيس هيئة الطلاب إن إطلاق النار وقع في الجامعة الأمريكية.", "شيبرد"),
+        # a head noun alone is not enough for a small town whose country is not named (Bondy, France)
+        ("قتل سبعة أشخاص في هجوم بسكين في مركز بوندي جانكشن للتسوق في سيدني بأستراليا.", "بوندي"),
         # an Arabic name with the article is not a foreign town written without it (Aubrey, Texas)
         ("قصفت قوات النظام ومزارع الأوبري غرب حلب وسط غارات أمريكية.", "الأوبري"),
     ],

@@ -22,10 +22,10 @@ _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
 CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)
 PRECISE_REACH = 70  # characters before a town that a precise phrase and its link words may span
 NAME_WORDS = 3  # words of an unknown name after a precise head noun ("حي واحد حزيران")
-# a town of world.tsv.gz smaller than this is a place only with more than its country named in the
-# article: a preposition of place right before it ("في باركلاند بولاية فلوريدا"), or the evidence of
-# any world place below (its admin1, a head noun, a capital word); "كينيث ماكينزي" is a general, not
-# McKenzie, Tennessee, in a story that names the United States
+# a town of world.tsv.gz smaller than this is a place only with its admin1 named in the article, or
+# its country named and a preposition of place or a head noun right before it ("في باركلاند بولاية
+# فلوريدا الأمريكية"): "كينيث ماكينزي" is a general, not McKenzie, Tennessee, in a story that names the
+# United States; "مركز بوندي جانكشن" in Sydney is not Bondy, France
 SMALL_WORLD_TOWN = 50_000
 _TOKEN = re.compile(r"\S+")
 _BREAKS = frozenset("،,.؛;:!?()[]{}«»")  # punctuation that ends a name
@@ -89,17 +89,22 @@ def _world_evidence(doc: Doc, res: Resources, ms: list[Mention], named: set[str]
     if any(p.admin1 and p.kind != "admin1" and p.admin1 in admin1s for p in places):
         return True
     before = [fold(w) for w in doc.text[max(0, ms[0].wstart - 40) : ms[0].wstart].split()]
-    small = all(p.kind == "place" and p.population < SMALL_WORLD_TOWN for p in places)
-    if any(p.country in named for p in places) and (
-        not small or (before and before[-1] in gz.context.get("prepositions", ()))
-        or doc.text[ms[0].wstart : ms[0].nstart].endswith("ب")
-    ):  # fmt: skip
-        return True
     after = [fold(w) for w in doc.text[ms[0].wend : ms[0].wend + 20].split()[:1]]
     capital = gz.context.get("capital_words", frozenset())
+    head = bool(before) and before[-1] in gz.context.get("head_nouns", ())
+    country = any(p.country in named for p in places)
+    if all(p.kind == "place" and p.population < SMALL_WORLD_TOWN for p in places):
+        # a small town: its country named, and a preposition of place or a head noun right before it
+        # ("مركز بوندي جانكشن" in Sydney is not Bondy, France: France is not named)
+        prep = (bool(before) and before[-1] in gz.context.get("prepositions", ())) or doc.text[
+            ms[0].wstart : ms[0].nstart
+        ].endswith("ب")
+        return country and (prep or head)
+    if country:
+        return True
     if any(w in capital for w in (*before[-3:], *after)):
         return True  # "في داكا عاصمة بنغلادش", "في العاصمة الأمريكية واشنطن"
-    return bool(before) and before[-1] in gz.context.get("head_nouns", ())
+    return head
 
 
 def _foreign_with_article(doc: Doc, gz: Gazetteer, ms: list[Mention]) -> bool:
