@@ -24,10 +24,13 @@ Inputs (build time only; the installed package never reads them):
 Outputs:
 
 * ``places/world.tsv.gz`` — same columns as ``geonames.tsv.gz``; places outside the 27 countries
-  having an Arabic-script name, with a GeoNames population >= ``MIN_POPULATION`` or being their
-  country's capital (``countries.json``; ``feature_code`` "PPLC"), and every admin1 area (no admin2:
+  having an Arabic-script name (Persian kaf and ya read as Arabic letters), with a GeoNames
+  population >= ``MIN_POPULATION`` (0: all of cities500) or being their country's capital
+  (``countries.json``; ``feature_code`` "PPLC"), and every admin1 area with such a name (no admin2:
   news about the world names its towns and provinces, and the file stays small for start-up);
   admin coordinates are those of the division's most populous place (``coord_source`` "largest");
+  a town under ``REGIONAL_SHARE_POP`` loses a form that also names a place of the 27 countries or a
+  curated site, and a town loses a form borne by one ``SHARED_FORM`` times as populous;
 * ``places/words.tsv`` — GeoNames name forms that are also common words: a single-word key (folded,
   article removed) whose corpus count, credited through its clitics, is at least ``MIN_WORD_COUNT``
   and exceeds ``WORD_RATIO`` × the population of the largest place bearing it divided by 1,000
@@ -66,8 +69,9 @@ EXTRACT_COUNTRIES = frozenset(
         "SY", "IQ", "YE", "LB", "PS", "IL", "JO", "LY", "SD", "SS", "EG", "SA", "TR", "IR",
         "SO", "ML", "NE", "TN", "DZ", "MA", "KW", "BH", "QA", "AE", "OM", "MR", "TD",
     }
-)
-MIN_POPULATION = 50_000  # a world town smaller than this is not listed, unless it is its country's capital
+)  # fmt: skip
+MIN_POPULATION = 0  # every world town with an Arabic-script name (cities500 lists places of 500+ people or seats)
+REGIONAL_SHARE_POP = 50_000  # a world town smaller than this loses a form that also names a place of the 27 countries
 MIN_WORD_COUNT = 40  # a name seen fewer times is too rare to judge
 WORD_RATIO = 20.0  # total occurrences per 1,000 inhabitants above which a name is a word
 MIN_OTHER_COUNT = 20
@@ -88,11 +92,17 @@ def _tools_module(name: str):
 
 base = _tools_module("build_gazetteer")
 sys.path.insert(0, str(REPO / "src"))
-from rasd.text.match import PROCLITICS, _has_article  # noqa: E402
+from rasd.geo.gazetteer import Gazetteer, _read_blocklist, _read_geonames, _read_sites  # noqa: E402
+from rasd.text.match import PROCLITICS, _has_article, variants  # noqa: E402
 from rasd.text.normalize import fold  # noqa: E402
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _PERSIAN_HEAD = re.compile(r"\s+(?:ولايت|استان|ولسوالی|ولسوالي)$")  # Persian "province"/"district" after the name
+_PERSIAN_HEAD_BEFORE = re.compile(r"^(?:ولايت|استان)\s+")  # ... or before it ("ولایت کنر")
+# Persian kaf and ya are the Arabic letters in another shape ("کابل" = "كابل", "ولایت" = "ولاية"'s
+# Persian spelling); a name with a letter Arabic lacks (پ چ ژ گ ړ ...) stays out (Arabic news writes
+# those names otherwise: "بكتيكا", not "پکتیکا")
+_PERSIAN_LETTERS = str.maketrans({"\u06a9": "\u0643", "\u06cc": "\u064a"})
 
 
 def _package_dir(name: str) -> Path:
@@ -117,8 +127,9 @@ def _subdivisions() -> list[list[str]]:
 
 
 def _forms(raw: list[str]) -> list[str]:
-    """``clean_forms``, without a form that is a proclitic + another form ("لعيون" beside "العيون")."""
-    forms = base.clean_forms(raw)
+    """``clean_forms`` of the forms with Persian kaf and ya read as Arabic letters, without a form
+    that is a proclitic + another form ("لعيون" beside "العيون")."""
+    forms = base.clean_forms([a.translate(_PERSIAN_LETTERS) for a in raw])
     keys = {fold(f).removeprefix("ال") for f in forms}
     return [f for f in forms if not (f[0] in "وفبلك" and fold(f[1:]).removeprefix("ال") in keys)]
 
@@ -176,7 +187,8 @@ def world_rows() -> list[tuple[str, ...]]:
         cc = s[2][:2]
         if s[6] != "1" or cc in EXTRACT_COUNTRIES or not s[3]:
             continue
-        forms = _forms([_PERSIAN_HEAD.sub("", a) for a in s[5].split("|") if _ARABIC.search(a)])
+        forms = _forms([_PERSIAN_HEAD_BEFORE.sub("", _PERSIAN_HEAD.sub("", a.translate(_PERSIAN_LETTERS)))
+                        for a in s[5].split("|") if _ARABIC.search(a)])  # fmt: skip
         if f"geonames:{s[3]}" in curated:
             forms = base._apply_ar(forms, curated[f"geonames:{s[3]}"])
         if not forms:
@@ -198,10 +210,21 @@ def world_rows() -> list[tuple[str, ...]]:
     for r in rows:
         for f in r[3].split("|"):
             biggest[fold(f)] = max(biggest.get(fold(f), 0), int(r[9]))
-    rows = [
-        (*r[:3], "|".join(f for f in r[3].split("|") if biggest[fold(f)] < SHARED_FORM * max(int(r[9]), 1)), *r[4:])
-        for r in rows
-    ]
+
+    # (an admin area keeps its forms: it has no population, and choose() prefers the town anyway)
+    def keeps(r: Sequence[str], f: str) -> bool:
+        return r[1] != "place" or biggest[fold(f)] < SHARED_FORM * max(int(r[9]), 1)
+
+    rows = [(*r[:3], "|".join(f for f in r[3].split("|") if keeps(r, f)), *r[4:]) for r in rows]
+    # a world town under REGIONAL_SHARE_POP loses a form that also names a place of the 27 countries or a
+    # curated site (matched under the same keys): choose() would prefer it whenever the article names
+    # its country more often than the regional place's ("الرقة" is never a hamlet abroad)
+    regional = _regional_keys()
+
+    def unshared(r: Sequence[str], f: str) -> bool:
+        return int(r[9]) >= REGIONAL_SHARE_POP or r[1] != "place" or not (variants(f) & regional)
+
+    rows = [(*r[:3], "|".join(f for f in r[3].split("|") if unshared(r, f)), *r[4:]) for r in rows]
     rows = [r for r in rows if r[3]]
     kind_order = {"admin1": 0, "admin2": 1, "place": 2}
     seen: set[str] = set()
@@ -211,6 +234,16 @@ def world_rows() -> list[tuple[str, ...]]:
             seen.add(row[0])
             out.append(row)
     return out
+
+
+def _regional_keys() -> set[str]:
+    """The matcher keys of every surface form of the places of the 27 countries and the curated sites."""
+    places: list = []
+    forms: dict[str, tuple[str, ...]] = {}
+    _read_geonames(PLACES_DIR / "geonames.tsv.gz", places, forms)
+    _read_sites(PLACES_DIR / "sites.tsv", places, forms)
+    gz = Gazetteer(places, forms, _read_blocklist(PLACES_DIR / "blocklist.txt"))
+    return {k for form, _ in gz.surface_forms() for k in variants(form)}
 
 
 # --- words -----------------------------------------------------------------------------------------
@@ -266,6 +299,8 @@ def word_rows(all_rows: Sequence[Sequence[str]], counts: dict[bool, collections.
             if len(key) < 3:
                 continue
             pop = int(row[9])
+            if row[1] == "place" and row[4] not in EXTRACT_COUNTRIES:
+                pop = max(pop, 1)  # a world town without a census figure is a small one: the count rule applies
             definite = fold(base.strip_head(f)).startswith("ال")
             if row[4] in EXTRACT_COUNTRIES:
                 regional.add(key)
@@ -319,8 +354,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             pop = max(pops)[0] if pops else 0
             world = all(r[4] not in EXTRACT_COUNTRIES for r in rows if key in {_word_key(f) for f in r[3].split("|")})
             word = _is_word(key, fold(form).startswith("ال"), pop, counts, world=world)
-            print(form, key, "def", counts[True][key], "indef", counts[False][key], "word" if word else "place",
-                  sorted(pops, reverse=True)[:2])
+            print(
+                form,
+                key,
+                "def",
+                counts[True][key],
+                "indef",
+                counts[False][key],
+                "word" if word else "place",
+                sorted(pops, reverse=True)[:2],
+            )
         return 0
     outputs = {
         WORLD: _gz(base.render(world)),

@@ -2,7 +2,8 @@
 
 Data lives in ``resources/data/actors/`` (see its ``README.md``):
 
-* ``countries.yaml`` — ~80 countries: ISO2 code, English names, Arabic names and nisba stems;
+* ``countries.yaml`` — ~80 countries: ISO2 code, English names, capitals; the Arabic names and nisba
+  stems of every country come from the shared table ``countries/countries.tsv`` (:mod:`rasd.countries`);
 * ``actors.yaml`` — named actors (state forces, armed groups, generic crowds...) with forms;
 * ``templates.yaml`` — head phrases composed with every country at load time ("قوات {adj}" ×
   Russia → "Military Forces of Russia"), so unseen combinations still get a sensible name.
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .countries import read_countries
 from .errors import ResourceError
 from .text.match import SUFFIXES, variants
 from .text.normalize import fold
@@ -211,12 +213,24 @@ def _entry_id(
     return eid, where, needle
 
 
-def load_countries(path: Path | None = None) -> dict[str, CountryDef]:
-    """Read and validate ``countries.yaml`` (default: the bundled one); ISO2 → :class:`CountryDef`."""
+def load_countries(path: Path | None = None, table: Path | None = None) -> dict[str, CountryDef]:
+    """Read and validate ``countries.yaml`` (default: the bundled one) with the Arabic names and
+    nisbas of the shared country table ``table`` (default: ``countries/countries.tsv`` beside the
+    actors folder, else the bundled one); ISO2 → :class:`CountryDef`. Every country of the table
+    with an Arabic name is known: those ``countries.yaml`` does not list take their English names
+    from the table's ACLED name."""
     path = Path(path) if path else DATA_DIR / "countries.yaml"
+    if table is None:
+        beside = path.parent.parent / "countries" / "countries.tsv"
+        table = beside if beside.exists() else None
+    shared = read_countries(table)
     data, text = _read_items(path, "countries")
     out: dict[str, CountryDef] = {}
     seen_forms: dict[str, str] = {}
+    listed = {item.get("code") for item in data if isinstance(item, dict)}
+    for c in shared.values():
+        if c.code not in listed and c.names:
+            data.append({"code": c.code, "name_en": c.acled_name, "adj_en": c.acled_name})
     for item in data:
         if not isinstance(item, dict) or not isinstance(item.get("code"), str):
             raise _err(path, f"country entry without a code: {item!r}")
@@ -229,9 +243,13 @@ def load_countries(path: Path | None = None) -> dict[str, CountryDef]:
         for field in ("name_en", "adj_en"):
             if not isinstance(item.get(field), str) or not item[field]:
                 raise _err(path, f"{where}: missing {field}", text, f"code: {code}")
-        names = _str_list(item.get("names"), "names", path, text, f"code: {code}")
+        if "names" in item or "adj" in item:
+            raise _err(path, f"{where}: Arabic names and nisbas come from countries/countries.tsv", text,
+                       f"code: {code}")  # fmt: skip
+        row = shared.get(code)
+        names = row.names if row else ()
         if not names:
-            raise _err(path, f"{where}: at least one Arabic name is required", text, f"code: {code}")
+            raise _err(path, f"{where}: no Arabic name in countries/countries.tsv", text, f"code: {code}")
         country = CountryDef(
             code=code,
             name_en=item["name_en"],
@@ -239,7 +257,7 @@ def load_countries(path: Path | None = None) -> dict[str, CountryDef]:
             short=item.get("short") or item["name_en"],
             adj_en=item["adj_en"],
             names=names,
-            adj=_str_list(item.get("adj"), "adj", path, text, f"code: {code}"),
+            adj=row.adj if row else (),
             capitals=_str_list(item.get("capitals"), "capitals", path, text, f"code: {code}"),
             ambiguous=_str_list(item.get("ambiguous"), "ambiguous", path, text, f"code: {code}"),
             adj_ambiguous=bool(item.get("adj_ambiguous", False)),

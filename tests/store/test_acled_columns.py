@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import yaml
-
 from rasd.export import ACLED_COLUMNS
 from rasd.export.formats import _common, country_info, fused_review_status, record_rows, source_scale
 from rasd.store.records import event_row
@@ -96,13 +94,14 @@ def test_country_data() -> None:
     assert country_info("af") == {"country": "Afghanistan", "iso": 4, "region": "South Asia"}
     assert country_info("ZZ") == {"country": "ZZ", "iso": None, "region": None}
     assert country_info(None)["iso"] is None
-    from rasd.export import formats
+    # a country the hand-typed list lacked: codes from GeoNames, region from the M49 mapping
+    assert country_info("GH") == {"country": "Ghana", "iso": 288, "region": "Western Africa"}
+    assert country_info("ZM") == {"country": "Zambia", "iso": 894, "region": "Eastern Africa"}
+    assert country_info("CD")["country"] == "Democratic Republic of Congo"
+    from rasd.countries import countries
 
-    data = yaml.safe_load(
-        (formats.Path(formats.__file__).parents[1] / "resources/data/acled/countries.yaml").read_text("utf-8")
-    )
-    isos = [c["iso"] for c in data["countries"].values()]
-    assert len(isos) == len(set(isos))
+    isos = [c.iso_numeric for c in countries().values() if c.iso_numeric is not None]
+    assert len(isos) == len(set(isos)) and len(isos) > 240
 
 
 def test_source_scale_and_fused_status() -> None:

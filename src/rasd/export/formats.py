@@ -12,7 +12,7 @@ Column conventions (ACLED's names where a field applies):
   An event without a date is exported with an empty ``event_date``, ``year`` and
   ``time_precision`` (never a precision without a date).
 * ``iso`` the ISO 3166-1 numeric code, ``region`` ACLED's region and ``country`` ACLED's country
-  name, from ``resources/data/acled/countries.yaml`` (unlisted country: ISO2 code, empty
+  name, from the shared table ``resources/data/countries/countries.tsv`` (unknown: ISO2 code, empty
   ``iso`` and ``region``); ``assoc_actor_1``, ``assoc_actor_2``, ``admin3`` and ``tags`` are empty.
 * ``civilian_targeting`` = ``Civilian targeting`` when actor2 is civilians (ACLED code 7).
 * ``source_scale`` combines the scopes (``sources.yaml`` ``scope``: Local, National, Regional,
@@ -49,6 +49,7 @@ from typing import IO, Any
 import yaml
 from sqlalchemy import Connection, select
 
+from ..countries import countries
 from ..store import schema
 from ..store.db import Store
 from ..store.records import EventFilter, event_row, iter_article_events, load_records
@@ -89,12 +90,14 @@ CIVILIANS = 7
 
 @functools.lru_cache(maxsize=1)
 def _acled_data() -> dict[str, Any]:
-    path = Path(__file__).resolve().parents[1] / "resources" / "data" / "acled" / "countries.yaml"
+    """``acled/export.yaml``: ACLED's region names and the outlet aliases; the countries' ACLED
+    names, ISO numeric codes and regions come from the shared table (:mod:`rasd.countries`)."""
+    path = Path(__file__).resolve().parents[1] / "resources" / "data" / "acled" / "export.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     regions = set(data["regions"])
-    for code, c in data["countries"].items():
-        if c["region"] not in regions:
-            raise ValueError(f"{path}: {code}: unknown ACLED region {c['region']!r}")
+    for code, c in countries().items():
+        if c.acled_region and c.acled_region not in regions:
+            raise ValueError(f"countries.tsv: {code}: unknown ACLED region {c.acled_region!r}")
     return data
 
 
@@ -102,13 +105,14 @@ def country_info(code: str | None) -> dict[str, Any]:
     """ACLED's ``country`` name, ``iso`` (numeric) and ``region`` of an ISO2 code (empty when unknown)."""
     if not code:
         return {"country": None, "iso": None, "region": None}
-    c = _acled_data()["countries"].get(code.upper())
+    _acled_data()  # validates the regions
+    c = countries().get(code.upper())
     if c is None:
         return {"country": code, "iso": None, "region": None}
-    return {"country": c["name"], "iso": int(c["iso"]), "region": c["region"]}
+    return {"country": c.acled_name, "iso": c.iso_numeric, "region": c.acled_region or None}
 
 
-COUNTRY_NAMES = {code: c["name"] for code, c in _acled_data()["countries"].items()}
+COUNTRY_NAMES = {code: c.acled_name for code, c in countries().items()}
 """ISO2 → ACLED's English country name."""
 
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 
-from ..geo.gazetteer import Place
+from ..geo.gazetteer import Gazetteer, Place
 from ..resources.loader import Resources
 from ..text.match import Mention
 from ..text.normalize import fold
@@ -23,6 +23,11 @@ _DATELINE_END = re.compile(r"[-(]|\(\w+\)")
 CONTEXT_MIN = 2  # mentions that make a country the article's context (a lone "فرانس برس" does not)
 PRECISE_REACH = 70  # characters before a town that a precise phrase and its link words may span
 NAME_WORDS = 3  # words of an unknown name after a precise head noun ("حي واحد حزيران")
+# a town of world.tsv.gz smaller than this is a place only with its admin1 named in the article, or
+# its country named and a preposition of place or a head noun right before it ("في باركلاند بولاية
+# فلوريدا الأمريكية"): "كينيث ماكينزي" is a general, not McKenzie, Tennessee, in a story that names the
+# United States; "مركز بوندي جانكشن" in Sydney is not Bondy, France
+SMALL_WORLD_TOWN = 50_000
 _TOKEN = re.compile(r"\S+")
 _BREAKS = frozenset("،,.؛;:!?()[]{}«»")  # punctuation that ends a name
 _QUOTES = "\"'“”#"
@@ -80,14 +85,38 @@ def _world_evidence(doc: Doc, res: Resources, ms: list[Mention], named: set[str]
     capital word is next to it ("في داكا عاصمة بنغلادش", "العاصمة الأمريكية واشنطن")."""
     gz = res.gazetteer
     places = [gz.get(m.ref) for m in ms]
-    if any(p.country in named or (p.admin1 and p.kind != "admin1" and p.admin1 in admin1s) for p in places):
+    if _foreign_with_article(doc, gz, ms):
+        return False  # "مزارع الأوبري" (Aleppo) is not Aubrey, Texas: a foreign name takes no article
+    if any(p.admin1 and p.kind != "admin1" and p.admin1 in admin1s for p in places):
         return True
     before = [fold(w) for w in doc.text[max(0, ms[0].wstart - 40) : ms[0].wstart].split()]
     after = [fold(w) for w in doc.text[ms[0].wend : ms[0].wend + 20].split()[:1]]
     capital = gz.context.get("capital_words", frozenset())
+    head = bool(before) and before[-1] in gz.context.get("head_nouns", ())
+    country = any(p.country in named for p in places)
+    if all(p.kind == "place" and p.population < SMALL_WORLD_TOWN for p in places):
+        # a small town: its country named, and a preposition of place or a head noun right before it
+        # ("مركز بوندي جانكشن" in Sydney is not Bondy, France: France is not named)
+        prep = (bool(before) and before[-1] in gz.context.get("prepositions", ())) or doc.text[
+            ms[0].wstart : ms[0].nstart
+        ].endswith("ب")
+        return country and (prep or head)
+    if country:
+        return True
     if any(w in capital for w in (*before[-3:], *after)):
         return True  # "في داكا عاصمة بنغلادش", "في العاصمة الأمريكية واشنطن"
-    return bool(before) and before[-1] in gz.context.get("head_nouns", ())
+    return head
+
+
+def _foreign_with_article(doc: Doc, gz: Gazetteer, ms: list[Mention]) -> bool:
+    """Whether a mention read only as world places carries the article ("الأوبري", "والأوبري")
+    while no stored form of its readings has one: a foreign name is written without it."""
+    word = fold(doc.text[ms[0].wstart : ms[0].nend])
+    if word[:1] in ("و", "ف", "ب", "ك") and word[1:3] == "ال":
+        word = word[1:]
+    if not word.startswith("ال"):
+        return False
+    return not any(fold(f).startswith("ال") for m in ms for f in gz.forms(m.ref))
 
 
 def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
