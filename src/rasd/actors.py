@@ -86,7 +86,7 @@ _SLOT_RE = re.compile(r"\{(adj|country|l_country|adv)\}")
 _MID_ADJ_ENDINGS = ("", "ة", "ين", "ون")
 COMPOSED_PREFIX = "composed:"
 # libyaml's safe loader when available (same semantics as yaml.safe_load, ~10x faster).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LexiconError(ResourceError, ValueError):
@@ -165,7 +165,7 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
     except OSError as exc:
         raise LexiconError(str(path), f"cannot read: {exc}") from exc
     try:
-        return yaml.load(text, Loader=_Loader), text
+        return yaml.load(text, Loader=YAML_LOADER), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

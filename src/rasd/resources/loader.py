@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from ..actors import ActorLexicon
+from ..actors import YAML_LOADER, ActorLexicon
 from ..errors import ResourceError
 from ..geo.gazetteer import Gazetteer
 from ..sources import SourceLexicon
@@ -179,7 +179,7 @@ class Resources:
 def _yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=YAML_LOADER)  # libyaml's safe loader when available
     except (OSError, yaml.YAMLError) as exc:
         raise ResourceError(f"{path}: {exc}") from exc
 
