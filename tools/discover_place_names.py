@@ -585,10 +585,13 @@ class Found:
     example: str
 
 
+def _plain(name: str) -> str:
+    return re.sub("[^a-z]", "", base.ascii_fold(_ADMIN_WORDS.sub("", name)).lower())
+
+
 def _same_name(a: Cand, b: Cand) -> bool:
-    na = {_latin_prepare(_ADMIN_WORDS.sub("", x)) for x in a.latin[:3]}
-    nb = {_latin_prepare(_ADMIN_WORDS.sub("", x)) for x in b.latin[:3]}
-    return bool(na & nb)
+    """Whether two places share a Latin name (admin words and diacritics aside: "Şırnak", "Sirnak")."""
+    return bool({_plain(x) for x in a.latin[:3]} & {_plain(x) for x in b.latin[:3]})
 
 
 def discover(gz: Gazetteer, paths: Sequence[Path], limit: int | None = None, trace: set[str] | None = None):
@@ -603,7 +606,9 @@ def discover(gz: Gazetteer, paths: Sequence[Path], limit: int | None = None, tra
     # a word mostly followed by another unknown word is the start of a longer name ("سانت", "نورث")
     longer: collections.Counter[str] = collections.Counter()
     for f, e in ev.items():
-        if " " in f and counts[f.split()[1]] < COMMON_TOKEN:  # "شرناق جنوب" is no longer name
+        second = f.split()[1] if " " in f else ""
+        common = counts[second] >= COMMON_TOKEN or (second[:1] in "وبلفك" and counts[second[1:]] >= COMMON_TOKEN)
+        if second and not common:  # "شرناق جنوب", "شرناق بجنوب" are no longer name
             longer[f.split()[0]] = max(longer[f.split()[0]], e.head + e.prep)
     pre = [f for f, e in ev.items() if e.head + e.prep >= MIN_CONTEXT and len(e.articles) >= MIN_ARTICLES
            and e.head >= MIN_HEAD]  # fmt: skip

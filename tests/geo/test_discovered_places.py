@@ -111,6 +111,20 @@ def test_silopi_is_exact() -> None:
 
 
 @pytest.mark.parametrize(
+    ("form", "name", "kind", "country"),
+    [
+        ("كونار", "Kunar", "admin1", "AF"),
+        ("بوزانتي", "Pozanti", "place", "TR"),
+        ("سلطان بيلي", "Sultanbeyli", "place", "TR"),
+    ],
+)
+def test_discovered_forms_are_exact(form: str, name: str, kind: str, country: str) -> None:
+    gz = Gazetteer.load()
+    place, score = gz.lookup(form)[0]
+    assert (place.name, place.kind, place.country, score) == (name, kind, country, 1.0)
+
+
+@pytest.mark.parametrize(
     ("sentence", "name", "lat", "lon"),
     [
         (
