@@ -1,4 +1,4 @@
-"""Places the gazetteer lacks, named after a head noun (issue #15): "قضاء سيلوبي", "مدينة سيفاري".
+"""Places the gazetteer lacks, named after a head noun (issue #15): "ولاية سيعرت", "مقاطعة كورام".
 The location is the phrase as written, geocoded to the place containing it (precision 2 near a
 town, 3 in a province or country); a common word after a head noun ("منطقة صحراوية", "منطقة
 الجزاء") is no place. Sentences from the bulk corpus (``../shared/corpus/bulk.jsonl.gz``)."""
@@ -35,12 +35,20 @@ def _unlisted(text: str) -> dict[str, tuple[str, str, int]]:
 @pytest.mark.parametrize(
     ("text", "phrase", "country", "name", "precision"),
     [
-        (  # bulk_920949f4f4aa: a Turkish district GeoNames has no Arabic name for; Turkey is named
-            "وذكر بيان لسلطات ولاية شرناق جنوب شرق تركيا، أن 4 من عناصر الأمن لقوا مصرعهم وأصيب آخر، إثر انفجار"
-            " عبوة ناسفة مزروعة عن بعد، على جانب الطريق في قضاء سيلوبي، خلال قيامهم بعملهم.",
-            "قضاء سيلوبي",
+        (  # bulk_37b5163c30d9: a Turkish province GeoNames has no Arabic name for; Turkey is named
+            "أفادت مصادر أمنية تركية الجمعة بمقتل ستة من عناصر الأمن في هجوم شنه مسلحو حزب العمال الكردستاني"
+            " بالقرب من قاعدة عسكرية في ولاية سيعرت جنوب شرقي تركيا.",
+            "ولاية سيعرت",
             "TR",
             "Turkey",
+            3,
+        ),
+        (  # bulk_dc558b4629ff: a district linked to its province ("في هاتاي")
+            "وجاء في بيان صادر عن مكتب حاكم الإقليم أن قوات الأمن التركية فتحت النار فقتلت المسلحين بعدما رصدت"
+            " وجودهم في منطقة أرسوز في هاتاي قرب البحر المتوسط.",
+            "منطقة أرسوز",
+            "TR",
+            "Hatay",
             3,
         ),
         (  # bulk_5fa28271578f: a Pakistani tribal agency, linked to its country by a direction

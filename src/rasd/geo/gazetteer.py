@@ -20,8 +20,13 @@ blocklist; a blocked bare one-word name of such a town is kept the same way ("ب
 "مشهد"), and then names a place only in place context
 (``needs_context``, ``pipeline.places``); otherwise it is dropped.
 
+``discovered.tsv.gz`` — Arabic forms of GeoNames places found in the news corpus by
+``tools/discover_place_names.py`` (Turkish, Afghan, US… towns GeoNames gives no Arabic name); a new
+place there is read like a world row (it needs the same evidence in an article).
+
 **Disambiguation** (``choose``), candidates compared on, in order:
 
+0. a discovered place (``discovered.tsv.gz``) never outranks an established one;
 1. country: a country the article names (``countries``, most frequent first) beats one it names
    less often, which beats one it does not name;
 2. admin1: a candidate in (or being) an admin1 area the article names;
@@ -50,7 +55,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ResourceError
@@ -111,6 +116,7 @@ class Place:
     population: int
     geo_precision: int  # default precision when named alone (see module docstring)
     world: bool = False  # a row of world.tsv.gz (GeoNames outside the 27 countries of geonames.tsv.gz)
+    discovered: bool = False  # a place of discovered.tsv.gz (an Arabic form found in the news corpus)
 
     @property
     def source(self) -> str:
@@ -191,9 +197,10 @@ class Gazetteer:
     # --- loading -------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> Gazetteer:
-        """Read ``geonames.tsv.gz``, ``sites.tsv`` and ``blocklist.txt`` from ``data_dir``
-        (default: the bundled ``resources/data/places``). Indexes are built on first use."""
+    def load(cls, data_dir: Path | None = None, discovered: bool = True) -> Gazetteer:
+        """Read ``geonames.tsv.gz``, ``world.tsv.gz``, ``sites.tsv``, ``blocklist.txt`` and (unless
+        ``discovered`` is false) ``discovered.tsv.gz`` from ``data_dir`` (default: the bundled
+        ``resources/data/places``). Indexes are built on first use."""
         d = Path(data_dir) if data_dir else DATA_DIR
         places: list[Place] = []
         forms: dict[str, tuple[str, ...]] = {}
@@ -201,6 +208,8 @@ class Gazetteer:
         if (d / "world.tsv.gz").exists():
             _read_geonames(d / "world.tsv.gz", places, forms, world=True)
         _read_sites(d / "sites.tsv", places, forms)
+        if discovered and (d / "discovered.tsv.gz").exists():
+            _read_discovered(d / "discovered.tsv.gz", places, forms)
         seen: set[str] = set()
         for p in places:
             if p.id in seen:
@@ -361,8 +370,9 @@ class Gazetteer:
                 return False
             return any(p.id != aid and haversine_km(p.lat, p.lon, la, lo) <= _ANCHOR_KM for aid, la, lo in pts)
 
-        def key(p: Place) -> tuple[int, int, int, int, int, int, int, int, str]:
+        def key(p: Place) -> tuple[int, int, int, int, int, int, int, int, int, str]:
             return (
+                1 if p.discovered else 0,
                 crank.get(p.country, len(countries)),
                 0 if in_admin1(p) else 1,
                 0 if pts and near_anchor(p) else 1,
@@ -497,6 +507,27 @@ def _read_geonames(path: Path, places: list[Place], forms: dict[str, tuple[str, 
                             _float(lat), _float(lon), int(pop), precision[kind], world))  # fmt: skip
         if ar_forms:
             forms[pid] = ar_forms
+
+
+def _read_discovered(path: Path, places: list[Place], forms: dict[str, tuple[str, ...]]) -> None:
+    """``discovered.tsv.gz`` (``tools/discover_place_names.py``): rows of places the other files lack,
+    read like world rows (they need the same evidence in an article) and marked ``discovered``; and
+    rows of places they have (``coord_source`` "known"), whose forms are added after the place's own
+    (a row that had none is marked ``discovered`` too, and stays regional or world as it was)."""
+    new: list[Place] = []
+    added: dict[str, tuple[str, ...]] = {}
+    _read_geonames(path, new, added, world=True)
+    index = {p.id: i for i, p in enumerate(places)}
+    for p in new:
+        extra = added.get(p.id, ())
+        if p.id in index:
+            old = places[index[p.id]]
+            forms[p.id] = (*forms.get(p.id, ()), *(f for f in extra if f not in forms.get(p.id, ())))
+            if not old.name_ar and extra:  # a row without Arabic forms: found only through discovered ones
+                places[index[p.id]] = replace(old, name_ar=extra[0], discovered=True)
+        else:
+            places.append(replace(p, discovered=True))
+            forms[p.id] = extra
 
 
 def _read_sites(path: Path, places: list[Place], forms: dict[str, tuple[str, ...]]) -> None:
