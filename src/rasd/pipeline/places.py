@@ -141,7 +141,7 @@ def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
         return False
     after = doc.text[m.wend : m.wend + 40]
     nxt = after.split()
-    for e in doc.entities:
+    for e in within(doc.entities, m.wend + 1, m.wend + 200):  # the entities starting just after it
         if e.kind == "place" and gz.needs_context(e.form):
             continue  # "ليل الخميس": two words, not Lille next to a place
         if e.kind in ("place", "country") and m.wend < e.nstart <= m.wend + 30 and e is not m:
@@ -212,10 +212,11 @@ def precise_phrases(
         floor = max(doc.sentences[doc.sentence_at(m.nstart)].span.start, m.wstart - PRECISE_REACH)
         toks = [(t.start() + floor, t.end() + floor, t.group()) for t in _TOKEN.finditer(doc.text[floor : m.wstart])]
         n, linked = len(toks), clitic.removesuffix("ال").endswith("ب")
+        folded = [fold(t[2]) for t in toks]
         i = n
         while i > 0:  # link words, right to left: "جنوب العاصمة", "بمحافظة", "في", "بالقرب من"
             for k in (3, 2, 1):
-                if i - k >= 0 and _is_link(" ".join(fold(t[2]) for t in toks[i - k : i]), links, k):
+                if i - k >= 0 and _is_link(" ".join(folded[i - k : i]), links, k):
                     i -= k
                     linked = True
                     break
@@ -290,7 +291,7 @@ def unlisted_places(
     stop = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset()) | links
     vocabulary = gz.vocabulary
     claimed = list(doc.precise.values())
-    by_start = {m.wstart: m for m in (*doc.countries, *doc.entities)}  # an entity wins over a country name
+    by_start: dict[int, Mention] = {}  # filled at the first name: most articles have none
     out: list[tuple[Mention, Place, tuple[int, int]]] = []
     article_country: list[Counter[str]] = []  # the article's country counts, once
     for hm in gz.unlisted_head.finditer(doc.text) if gz.unlisted_head else ():
@@ -328,6 +329,8 @@ def unlisted_places(
             continue
         name_start = toks[i + 1][0] + toks[i + 1][2].find(toks[i + 1][2].strip(_QUOTES + "«»"))
         k = bisect_left(starts, name_end)
+        if not by_start:
+            by_start.update((m.wstart, m) for m in (*doc.countries, *doc.entities))  # an entity wins over a country
         container, precision = _container(doc, res, chosen, toks, k, by_start, links, article_country)
         if container is None:
             continue
