@@ -47,19 +47,19 @@ CORPORA = (REPO.parent / "shared" / "corpus" / "bulk.jsonl.gz", REPO.parent / "s
 MIN_COUNT = 30  # a word seen fewer times is too rare to call a word (it may be a place's name)
 HEAD_SHARE = 0.3  # a word this often after a head noun is a name ("عسير", "دوما"), not a word
 MIN_OTHER = 10  # ... unless seen this often, and more often than itself, in the other definiteness
-CLITICS = ("وب", "ول", "وف", "و", "ب", "ل", "ف")
 _WORD = re.compile("[\u0621-\u064a]+")
 
 
 def head_nouns() -> frozenset[str]:
+    """``context.yaml``'s head nouns, folded, bare and with each of its ``head_clitics``."""
     ctx = yaml.safe_load((PLACES_DIR / "context.yaml").read_text(encoding="utf-8"))
-    return frozenset(fold(h) for h in ctx["head_nouns"])
+    heads = {fold(h) for h in ctx["head_nouns"]}
+    return frozenset(heads | {fold(c) + h for h in heads for c in ctx["head_clitics"]})
 
 
 def counts() -> tuple[collections.Counter[str], collections.Counter[str]]:
     """Occurrences of each folded word, and occurrences right after a head noun."""
-    heads = head_nouns()
-    is_head = {h for h in heads} | {c + h for h in heads for c in CLITICS}
+    is_head = head_nouns()
     total: collections.Counter[str] = collections.Counter()
     after: collections.Counter[str] = collections.Counter()
     for corpus in CORPORA:

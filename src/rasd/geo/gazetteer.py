@@ -221,7 +221,8 @@ class Gazetteer:
         gz.vocabulary = _read_vocabulary(d / "vocabulary.txt.gz")
         heads = sorted(gz.context.get("unlisted_heads", ()), key=len, reverse=True)
         # a head noun of an unlisted place as a whole word of folded text, with its clitic: "بمديرية"
-        gz.unlisted_head = re.compile(rf"(?<!\S)(?:وب|ول|وف|و|ب|ل|ف)?(?:{'|'.join(heads)})(?=\s)") if heads else None
+        clitics = "|".join(sorted(gz.context.get("head_clitics", ()), key=len, reverse=True))
+        gz.unlisted_head = re.compile(rf"(?<!\S)(?:{clitics})?(?:{'|'.join(heads)})(?=\s)") if heads else None
         return gz
 
     # --- lookups -------------------------------------------------------------------------------

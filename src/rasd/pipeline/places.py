@@ -31,7 +31,6 @@ SMALL_WORLD_TOWN = 50_000
 _TOKEN = re.compile(r"\S+")
 _BREAKS = frozenset("،,.؛;:!?()[]{}«»")  # punctuation that ends a name
 _QUOTES = "\"'“”#"
-_HEAD_CLITICS = ("وب", "ول", "وف", "و", "ب", "ل", "ف")  # "بمديرية", "لقضاء", "وحي"
 _LINK_CLITICS = ("ب", "ل", "ف")  # "بمحافظة", "لمحافظة" (never و: "مخيم X وحلب" lists two places)
 
 
@@ -194,6 +193,7 @@ def precise_phrases(
     heads = ctx.get("precise_heads", frozenset())
     if not heads:
         return {}
+    clitics = _clitics(ctx)
     links = (
         ctx.get("container_links", frozenset())
         | ctx.get("directions", frozenset())
@@ -232,7 +232,7 @@ def precise_phrases(
             word = fold(tok.strip(_QUOTES))
             if any(ch in _BREAKS for ch in tok) or not word:
                 break
-            clitic_len = _head_clitic(word, heads)
+            clitic_len = _head_clitic(word, heads, clitics)
             if clitic_len is not None:
                 head = (j, clitic_len) if j < i - 1 else None  # "قاعدة في سوريا": no name
                 break
@@ -290,13 +290,15 @@ def unlisted_places(
     )
     stop = ctx.get("not_names", frozenset()) | ctx.get("prepositions", frozenset()) | links
     vocabulary = gz.vocabulary
+    name_clitics = ctx.get("name_clitics", frozenset())
+    clitics = _clitics(ctx)
     claimed = list(doc.precise.values())
     by_start: dict[int, Mention] = {}  # filled at the first name: most articles have none
     out: list[tuple[Mention, Place, tuple[int, int]]] = []
     article_country: list[Counter[str]] = []  # the article's country counts, once
     for hm in gz.unlisted_head.finditer(doc.text) if gz.unlisted_head else ():
         hs, he = hm.span()
-        clitic_len = _head_clitic(hm.group(), heads)
+        clitic_len = _head_clitic(hm.group(), heads, clitics)
         if clitic_len is None or _taken(doc, hs, he, chosen) or _overlaps(hs, he, claimed):
             continue
         # the head, its name and the link words after it: a window, not the whole text
@@ -316,7 +318,7 @@ def unlisted_places(
                 or word in stop
                 or word in vocabulary
                 or (j > i + 1 and word.startswith("و"))  # "قرية X وبلدة Y": the next item of a list
-                or (j > i + 1 and word[0] in "فبلك" and word[1:] in vocabulary)  # "شقرة كتعزيز"
+                or (j > i + 1 and word[0] in name_clitics and word[1:] in vocabulary)  # "شقرة كتعزيز"
                 or (j == i + 1 and word.startswith("ل") and not word.startswith("ال"))  # "قاعدة للجيش"
                 or _taken(doc, ts, te, chosen)
                 or doc.sentence_at(ts) != doc.sentence_at(hs)
@@ -427,11 +429,16 @@ UNLISTED_REACH = 160  # characters after a head noun that its name and link word
 DOMINANT = 1.5  # an article's country contains its unlisted places when named this many times as often as another
 
 
-def _head_clitic(word: str, heads: frozenset[str]) -> int | None:
-    """The length of the clitic before a precise head noun ("بمديرية" → 1), or None."""
+def _clitics(ctx: dict[str, frozenset[str]]) -> tuple[str, ...]:
+    """``context.yaml`` ``head_clitics``, longest first."""
+    return tuple(sorted(ctx.get("head_clitics", ()), key=lambda c: (-len(c), c)))
+
+
+def _head_clitic(word: str, heads: frozenset[str], clitics: tuple[str, ...]) -> int | None:
+    """The length of the clitic before a head noun ("بمديرية" → 1), or None."""
     if word in heads:
         return 0
-    for c in _HEAD_CLITICS:
+    for c in clitics:
         if word.startswith(c) and word[len(c) :] in heads:
             return len(c)
     return None
