@@ -349,12 +349,17 @@ def render(rows: Iterable[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-def write(text: str, path: Path) -> None:
-    """gzip ``text`` reproducibly (no file name, mtime 0)."""
+def gz_bytes(text: str) -> bytes:
+    """``text`` gzipped reproducibly (no file name, mtime 0)."""
     raw = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))
-    path.write_bytes(raw.getvalue())
+    return raw.getvalue()
+
+
+def write(text: str, path: Path) -> None:
+    """gzip ``text`` reproducibly into ``path``."""
+    path.write_bytes(gz_bytes(text))
 
 
 # --- blocklist report ----------------------------------------------------------------------------

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
-import io
 import json
 import re
 import sys
@@ -342,13 +341,6 @@ def render_words(rows: Sequence[Sequence[str]]) -> str:
 # --- main ----------------------------------------------------------------------------------------
 
 
-def _gz(text: str) -> bytes:
-    raw = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-        gz.write(text.encode("utf-8"))
-    return raw.getvalue()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="compare with the committed outputs instead of writing")
@@ -379,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 0
     outputs = {
-        WORLD: _gz(base.render(world)),
+        WORLD: base.gz_bytes(base.render(world)),
         WORDS: render_words(word_rows([*regional, *world], counts)).encode("utf-8"),
     }
     return base.write_or_check(outputs, args.check, "tools/build_world_gazetteer.py")

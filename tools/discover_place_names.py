@@ -62,7 +62,6 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
-import io
 import itertools
 import json
 import re
@@ -763,15 +762,8 @@ def outputs(found: Sequence[Found], review: set[tuple[str, str]]) -> dict[Path, 
     ]
     return {
         NAMES_OUT: (head + "".join(line + "\n" for line in lines)).encode("utf-8"),
-        ROWS_OUT: _gz(base.render(table)),
+        ROWS_OUT: base.gz_bytes(base.render(table)),
     }
-
-
-def _gz(text: str) -> bytes:
-    raw = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-        gz.write(text.encode("utf-8"))
-    return raw.getvalue()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
