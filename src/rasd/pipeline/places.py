@@ -133,7 +133,8 @@ def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
     before = doc.text[max(0, m.wstart - 30) : m.wstart].split()
     prev = fold(before[-1]) if before else ""
     prev2 = fold(" ".join(before[-2:])) if len(before) > 1 else prev
-    if gz.blocked(m.form):  # "بلدة دورا", "مدينة جوهر"; not "منطقة القصر" (the palace area)
+    blocked = gz.blocked(m.form)
+    if blocked:  # "بلدة دورا", "مدينة جوهر"; not "منطقة القصر" (the palace area)
         if prev in ctx.get("town_heads", ()):
             return False
     elif prev in ctx.get("head_nouns", ()):
@@ -145,12 +146,12 @@ def _word_without_context(doc: Doc, res: Resources, ms: list[Mention]) -> bool:
             continue  # "ليل الخميس": two words, not Lille next to a place
         if e.kind in ("place", "country") and m.wend < e.nstart <= m.wend + 30 and e is not m:
             gap = fold(doc.text[m.wend : e.wstart]).strip(" ،,")
-            if gz.blocked(m.form) and (gap in ctx.get("prepositions", ()) or (not gap and e.kind == "place")):
+            if blocked and (gap in ctx.get("prepositions", ()) or (not gap and e.kind == "place")):
                 break  # "الخميس في دمشق", "جامعة ذمار": a blocked name needs a direction ("بلد شمال بغداد")
             if not gap or gap in ctx.get("directions", ()):
                 return False  # "بلد شمال بغداد", "جوهر الصومالية"
             break
-    if gz.blocked(m.form):
+    if blocked:
         return True  # "في بيان", "في إطار": a blocked town name needs a head noun or a direction and place
     preps = ctx.get("prepositions", ())
     clitic = doc.text[m.wstart : m.nstart]
